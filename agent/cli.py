@@ -1,0 +1,149 @@
+"""The `report-agent` command: a thin layer over the library functions."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from agent import __version__
+from agent.errors import InputError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="report-agent",
+    help="政府信息公开工作年度报告助手：起草、检查、制表、检索与问答。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+def friendly(func: F) -> F:
+    """Turn InputError (and other expected failures) into a clear message and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            err.print(f"[red]错误[/red] {exc}", markup=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            err.print("已中断。")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"report-agent {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool | None, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号并退出。")
+    ] = None,
+) -> None:
+    """政府信息公开工作年度报告助手。"""
+
+
+# ----------------------------------------------------------------------------- check
+
+
+@app.command("check")
+@friendly
+def check_cmd(
+    report: Annotated[Path, typer.Argument(help="要检查的报告（.txt .md .docx .html .pdf）。")],
+    previous: Annotated[
+        Path | None, typer.Option("--previous", "-p", help="同一机关上一年度的报告，用于跨年度核对。")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="输出格式：text 或 json。")] = "text",
+    agency: Annotated[str | None, typer.Option("--agency", help="机关名称（标题缺失时使用）。")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="报告年度（标题缺失时使用）。")] = None,
+) -> None:
+    """按规定格式和勾稽关系检查一份年度报告。有错误时退出码为 1，无法读取时为 2。"""
+    from agent.checks import check_report
+    from agent.findings_output import findings_json, print_findings
+    from agent.report_reader import read_report
+
+    if fmt not in ("text", "json"):
+        raise InputError(f"--format 只能是 text 或 json，而不是“{fmt}”")
+    doc = read_report(report, agency=agency, year=year)
+    prev = read_report(previous) if previous else None
+    findings = check_report(doc, previous=prev)
+    if fmt == "json":
+        sys.stdout.write(findings_json(doc, findings) + "\n")
+    else:
+        print_findings(out, doc, findings)
+    raise typer.Exit(1 if any(f.severity == "error" for f in findings) else 0)
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+@app.command("tables")
+@friendly
+def tables_cmd(
+    figures: Annotated[Path, typer.Argument(help="统计数据（.yaml .yml .json .xlsx）。")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件：.md、.html 或 .docx。")],
+) -> None:
+    """校验统计数据并按官方格式生成表二至表四。勾稽关系不成立时不写文件，退出码为 1。"""
+    from agent.figures import load_figures
+    from agent.render_tables import write_tables
+    from agent.tables import complete_figures, validate_figures
+
+    fig = load_figures(figures)
+    complete_figures(fig)
+    problems = validate_figures(fig)
+    if problems:
+        err.print(f"{figures}: 统计数据有 {len(problems)} 处问题，未生成 {output}：")
+        for f in problems:
+            err.print(f"  [{f.rule}] {f.location}：{f.message}", markup=False)
+        raise typer.Exit(1)
+    write_tables(fig, output)
+    out.print(f"已生成 {output}")
+
+
+@app.command("template")
+@friendly
+def template_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件路径。")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="模板类型：xlsx 或 yaml。")] = "xlsx",
+    year: Annotated[int | None, typer.Option("--year", help="报告年度；2020 年及以前使用 2019 版表格。")] = None,
+    agency: Annotated[str | None, typer.Option("--agency", help="机关名称，预先填入模板。")] = None,
+) -> None:
+    """生成空白的统计数据模板（xlsx 只有数字单元格可编辑）。"""
+    from agent.figures import write_template
+
+    if fmt not in ("xlsx", "yaml"):
+        raise InputError(f"--format 只能是 xlsx 或 yaml，而不是“{fmt}”")
+    if output.exists():
+        raise InputError("文件已存在，为避免覆盖已填写的数据，请换一个文件名或先删除它", path=str(output))
+    write_template(output, kind=fmt, year=year, agency=agency)
+    out.print(f"已生成模板 {output}")
+
+
+# ----------------------------------------------------------------------------- other command modules
+# Each area registers its commands on `app` (keeps this file a thin layer).
+# REGISTER-COMMANDS
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
