@@ -122,7 +122,9 @@ def tables_cmd(
 def template_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="输出文件路径。")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="模板类型：xlsx 或 yaml。")] = "xlsx",
-    year: Annotated[int | None, typer.Option("--year", help="报告年度；2020 年及以前使用 2019 版表格。")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="报告年度；2020 年及以前使用 2019 版表格。")
+    ] = None,
     agency: Annotated[str | None, typer.Option("--agency", help="机关名称，预先填入模板。")] = None,
 ) -> None:
     """生成空白的统计数据模板（xlsx 只有数字单元格可编辑）。"""

@@ -36,7 +36,9 @@ SECTIONS: tuple[SectionSpec, ...] = (
         (("收到", "申请"), ("处理", "申请情况"), ("依申请公开",)),
         True,
     ),
-    SectionSpec("review", "四", "四、政府信息公开行政复议、行政诉讼情况", (("行政复议",), ("行政诉讼",)), True),
+    SectionSpec(
+        "review", "四", "四、政府信息公开行政复议、行政诉讼情况", (("行政复议",), ("行政诉讼",)), True
+    ),
     SectionSpec("problems", "五", "五、存在的主要问题及改进情况", (("问题",), ("改进",)), False),
     SectionSpec("other", "六", "六、其他需要报告的事项", (("其他需要报告",), ("其他", "事项")), False),
 )
@@ -76,7 +78,12 @@ _T2_2021 = (
         ),
         (("regulations", "规章"), ("normative", "行政规范性文件")),
     ),
-    Table2Block("art20_5", "第二十条第（五）项", (ColumnSpec("decisions", "本年处理决定数量"),), (("licensing", "行政许可"),)),
+    Table2Block(
+        "art20_5",
+        "第二十条第（五）项",
+        (ColumnSpec("decisions", "本年处理决定数量"),),
+        (("licensing", "行政许可"),),
+    ),
     Table2Block(
         "art20_6",
         "第二十条第（六）项",
@@ -113,7 +120,9 @@ _T2_2019 = (
         _T2_2019_ITEMS,
         (("licensing", "行政许可"), ("other_services", "其他对外管理服务事项")),
     ),
-    Table2Block("art20_6", "第二十条第（六）项", _T2_2019_ITEMS, (("penalty", "行政处罚"), ("coercion", "行政强制"))),
+    Table2Block(
+        "art20_6", "第二十条第（六）项", _T2_2019_ITEMS, (("penalty", "行政处罚"), ("coercion", "行政强制"))
+    ),
     Table2Block("art20_8", "第二十条第（八）项", _T2_2019_ITEMS[:2], (("admin_fees", "行政事业性收费"),)),
     Table2Block(
         "art20_9",
@@ -172,7 +181,9 @@ _G6 = "（六）其他处理"
 
 
 def _grp(group: str, prefix: str, items: tuple[tuple[str, str], ...]) -> tuple[Table3Row, ...]:
-    return tuple(Table3Row(f"{prefix}_{k}", f"{i}.{label}", _TOP3, group) for i, (k, label) in enumerate(items, 1))
+    return tuple(
+        Table3Row(f"{prefix}_{k}", f"{i}.{label}", _TOP3, group) for i, (k, label) in enumerate(items, 1)
+    )
 
 
 _T3_HEAD = (
@@ -296,6 +307,8 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec("FOREIGN-AGENCY", "error", "正文出现其他机关或地方的名称"),
     RuleSpec("PLACEHOLDER", "error", "残留未填写的占位文字"),
     RuleSpec("FEE-STATEMENT", "warning", "第六部分未说明信息处理费收取情况或与数据矛盾"),
+    # Not in the spec's table: a report whose title (agency and year) cannot be found.
+    RuleSpec("TITLE", "warning", "未找到含机关名称和年度的报告标题"),
 )
 RULE_BY_ID = {r.id: r for r in RULES}
 
@@ -310,7 +323,7 @@ def normalize_label(text: str) -> str:
     """Canonical form used to compare labels: no spaces, full-width brackets, '1、'→'1.'."""
     text = _SPACE_RE.sub("", text).translate(_HALF_TO_FULL)
     text = re.sub(r"(\d+)[、．]", r"\1.", text)
-    return text.replace("\"", "“").replace("”", "“").replace("“", "“")
+    return text.replace('"', "“").replace("”", "“").replace("“", "“")
 
 
 def core_label(text: str) -> str:

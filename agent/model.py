@@ -142,6 +142,7 @@ class AnnualReport(BaseModel):
     table2: Table2 | None = None
     table3: Table3 | None = None
     table4: Table4 | None = None
+    info_fee: InfoFee | None = None  # known when the report was drafted from figures
     source: str = ""
     lines: list[str] = Field(default_factory=list, exclude=True)
 

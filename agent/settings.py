@@ -63,8 +63,12 @@ class Settings(BaseSettings):
 
     home: Path = Field(default_factory=default_home)
     # LLM (any OpenAI-compatible endpoint)
-    api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("REPORT_AGENT_API_KEY", "OPENAI_API_KEY"))
-    base_url: str | None = Field(None, validation_alias=AliasChoices("REPORT_AGENT_BASE_URL", "OPENAI_BASE_URL"))
+    api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("REPORT_AGENT_API_KEY", "OPENAI_API_KEY")
+    )
+    base_url: str | None = Field(
+        None, validation_alias=AliasChoices("REPORT_AGENT_BASE_URL", "OPENAI_BASE_URL")
+    )
     model: str | None = Field(None, validation_alias=AliasChoices("REPORT_AGENT_MODEL", "OPENAI_MODEL"))
     llm_timeout: float = 60.0
     llm_max_retries: int = 4
@@ -120,7 +124,10 @@ def _layers(cli: dict[str, Any]) -> dict[str, Layer]:
     """Which layer set api_key and base_url (for the key-binding rule)."""
     env = os.environ
     cfg = read_config_file()
-    env_names = {"api_key": ("REPORT_AGENT_API_KEY", "OPENAI_API_KEY"), "base_url": ("REPORT_AGENT_BASE_URL", "OPENAI_BASE_URL")}
+    env_names = {
+        "api_key": ("REPORT_AGENT_API_KEY", "OPENAI_API_KEY"),
+        "base_url": ("REPORT_AGENT_BASE_URL", "OPENAI_BASE_URL"),
+    }
     layers: dict[str, Layer] = {}
     for name, names in env_names.items():
         if cli.get(name) is not None:

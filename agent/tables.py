@@ -10,13 +10,13 @@ import re
 from collections.abc import Iterator
 
 from agent.labels import (
+    RULE_BY_ID,
     TABLE3_APPLICANT_COLUMNS,
     TABLE3_COLUMNS,
     TABLE3_RESULT_ROWS,
     TABLE3_ROWS,
     TABLE4_COLUMNS,
     TABLE4_GROUPS,
-    RULE_BY_ID,
     ColumnSpec,
     table4_group_path,
 )
@@ -85,10 +85,16 @@ def _fmt(n: Number) -> str:
 # --------------------------------------------------------------------------- table 2
 
 
+_EMPTY_ROW = "整行为空：未填写，或未能从原文中识别出这一行"
+
+
 def validate_table2(t: Table2) -> list[Finding]:
     out: list[Finding] = []
     for b in t.blocks:
-        for rk, _ in b.rows:
+        for rk, rl in b.rows:
+            if all(t.get(b.key, rk, c.key) is None for c in b.columns):
+                out.append(_finding("T2-VALUE", _EMPTY_ROW, f"表二 {b.label} {rl}", "proactive"))
+                continue
             for c in b.columns:
                 problem = value_problem(t.get(b.key, rk, c.key), c)
                 if problem:
@@ -129,7 +135,15 @@ def complete_table3(t: Table3) -> list[str]:
 def validate_table3(t: Table3) -> list[Finding]:
     out: list[Finding] = []
     valid: dict[tuple[str, str], Number] = {}
+    empty_rows = {
+        r.key for r in TABLE3_ROWS[t.format] if all(t.get(r.key, c.key) is None for c in TABLE3_COLUMNS)
+    }
+    for r in TABLE3_ROWS[t.format]:
+        if r.key in empty_rows:
+            out.append(_finding("T3-VALUE", _EMPTY_ROW, f"表三 {r.path}", "requests"))
     for rk, ck in _t3_cells(t):
+        if rk in empty_rows:
+            continue
         v = t.get(rk, ck)
         problem = value_problem(v, _COLS3[ck])
         if problem:
@@ -207,6 +221,9 @@ def validate_table4(t: Table4) -> list[Finding]:
     out: list[Finding] = []
     for g, _ in TABLE4_GROUPS:
         nums: dict[str, Number] = {}
+        if all(t.get(g, c.key) is None for c in TABLE4_COLUMNS):
+            out.append(_finding("T4-VALUE", _EMPTY_ROW, f"表四 {table4_group_path(g)}", "review"))
+            continue
         for c in TABLE4_COLUMNS:
             v = t.get(g, c.key)
             problem = value_problem(v, c)
@@ -240,4 +257,6 @@ def validate_figures(fig: Figures) -> list[Finding]:
 
 
 def _finding(rule: str, message: str, location: str, section: str | None) -> Finding:
-    return Finding(rule=rule, severity=RULE_BY_ID[rule].severity, message=message, location=location, section=section)
+    return Finding(
+        rule=rule, severity=RULE_BY_ID[rule].severity, message=message, location=location, section=section
+    )

@@ -1,0 +1,47 @@
+"""FOREIGN-AGENCY: names of other places and agencies in a report's text."""
+
+from __future__ import annotations
+
+import functools
+
+from agent.labels import RULE_BY_ID, SECTIONS
+from agent.model import AnnualReport, Finding
+from agent.narrative import preamble_sentences, report_sentences
+
+
+@functools.cache
+def known_agencies() -> tuple[str, ...]:
+    """Agency names seen in the bundled corpus (its manifest), used as foreign candidates."""
+    try:
+        from agent.corpus import corpus_agencies
+    except ImportError:  # pragma: no cover - the corpus module is optional for checking
+        return ()
+    return tuple(corpus_agencies())
+
+
+def foreign_name_findings(report: AnnualReport, extra_agencies: tuple[str, ...] = ()) -> list[Finding]:
+    from agent.names import find_foreign_names, own_identity
+
+    own = report.title or report.agency or ""
+    identity = own_identity(own, "\n".join(report.lines))
+    agencies = (*known_agencies(), *extra_agencies)
+    out: list[Finding] = []
+    keys = tuple(s.key for s in SECTIONS)
+    for sent in [*preamble_sentences(report), *report_sentences(report, keys)]:
+        if report.title and sent.text.replace(" ", "") == report.title:
+            continue
+        seen: set[str] = set()
+        for hit in find_foreign_names(sent.text, identity, agencies):
+            if hit.name in seen:
+                continue
+            seen.add(hit.name)
+            out.append(
+                Finding(
+                    rule="FOREIGN-AGENCY",
+                    severity=RULE_BY_ID["FOREIGN-AGENCY"].severity,
+                    message=f"出现其他{'机关' if hit.kind == 'agency' else '地方'}的名称“{hit.name}”（{hit.reason}）：{sent.quote}",
+                    location=sent.location(),
+                    section=sent.section,
+                )
+            )
+    return out
