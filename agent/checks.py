@@ -157,7 +157,7 @@ def _total(value: object) -> int | None:
     return int(n) if n is not None else None
 
 
-def _narrative_facts(report: AnnualReport) -> dict[str, set[int] | int | None]:
+def narrative_facts(report: AnnualReport) -> dict[str, set[int] | int | None]:
     t3, t4 = report.table3, report.table4
     facts: dict[str, set[int] | int | None] = {}
     if t3:
@@ -202,17 +202,17 @@ _NUMBER_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 
 
 def check_narrative_tables(report: AnnualReport) -> list[Finding]:
-    facts = _narrative_facts(report)
+    facts = narrative_facts(report)
     if not facts:
         return []
     out: list[Finding] = []
     for sent in [*preamble_sentences(report), *report_sentences(report)]:
-        out += _number_mismatches(sent, facts)
-        out += _contradictions(sent, facts)
+        out += number_mismatches(sent, facts)
+        out += contradictions(sent, facts)
     return out
 
 
-def _number_mismatches(sent: Sentence, facts: dict[str, set[int] | int | None]) -> list[Finding]:
+def number_mismatches(sent: Sentence, facts: dict[str, set[int] | int | None]) -> list[Finding]:
     out: list[Finding] = []
     for key, pattern, where in _NUMBER_PATTERNS:
         if key not in facts or facts[key] is None:
@@ -241,7 +241,7 @@ _ALL_DONE = re.compile(r"(?:均已|全部|所有申请均|均)[^。；]{0,10}?�
 _NO_REVIEW = re.compile(r"(?:未|没有)(?:发生|出现|收到|产生)[^。；]{0,30}?(行政复议|行政诉讼)")
 
 
-def _contradictions(sent: Sentence, facts: dict[str, set[int] | int | None]) -> list[Finding]:
+def contradictions(sent: Sentence, facts: dict[str, set[int] | int | None]) -> list[Finding]:
     out: list[Finding] = []
 
     def add(msg: str) -> None:
@@ -351,7 +351,7 @@ def _cn(n: int) -> str:
 
 # --------------------------------------------------------------------------- placeholders
 
-_PLACEHOLDER_RE = re.compile(
+PLACEHOLDER_RE = re.compile(
     r"待补充|待完善|待填写|待定|待核实|请填写|此处填写|(?<![A-Za-z])[XxＸｘ]{2,}(?![A-Za-z])|[×╳]{2,}|[○〇□]{2,}|TODO|TBD|\{\{[^}]*\}\}|【[^】]{0,20}】|\?\?\?|？？"
 )
 
@@ -359,7 +359,7 @@ _PLACEHOLDER_RE = re.compile(
 def check_placeholders(report: AnnualReport) -> list[Finding]:
     out: list[Finding] = []
     for sent in [*preamble_sentences(report), *report_sentences(report, tuple(s.key for s in SECTIONS))]:
-        for m in _PLACEHOLDER_RE.finditer(sent.text):
+        for m in PLACEHOLDER_RE.finditer(sent.text):
             out.append(
                 finding(
                     "PLACEHOLDER", f"残留占位文字“{m.group(0)}”：{sent.quote}", sent.location(), sent.section

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from report_fixtures import NARRATIVES, clean_figures, clean_report_text
 from typer.testing import CliRunner
 
 from agent.checks import check_report
@@ -14,7 +15,6 @@ from agent.cli import app
 from agent.labels import RULES
 from agent.model import Finding
 from agent.report_parser import parse_report
-from tests.report_fixtures import NARRATIVES, clean_figures, clean_report_text
 
 runner = CliRunner()
 
