@@ -18,7 +18,7 @@ def _resource_dir(name: str) -> Path:
         found = Path(str(importlib.resources.files(f"agent.{name}")))
         if found.is_dir():
             return found
-    except ModuleNotFoundError:
+    except (ModuleNotFoundError, TypeError):  # not installed as package data here
         pass
     checkout = _REPO / name
     if checkout.is_dir():

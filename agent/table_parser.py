@@ -36,6 +36,7 @@ _UNIT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(件|条|个|项|次|家|人)$")
 _RAW_VALUE_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?\s*(?:元|万元)$")
 _BLANK_MARKS = {"/", "／", "-", "—", "–", "——", "—-", "无", "空", "\\", "×"}
 _NOTE_RE = re.compile(r"[（(]\s*(?:其中|含|包括|另有|注)[^（）()]*[）)]")
+_ENUMERATOR_RE = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d+\.)")
 _MD_RULE_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
@@ -132,9 +133,9 @@ def _mark_bad_values(cells: list[str], kinds: list[tuple[bool, CellValue]]) -> l
     seen_cell = False
     for i, (cell, (is_value, _)) in enumerate(zip(cells, kinds, strict=True)):
         norm = normalize_label(cell)
-        if not is_value and norm and seen_cell and len(norm) <= 4 and norm not in _known_labels():
-            if not re.match(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d+\.)", norm):
-                out[i] = (True, cell.strip())
+        short = bool(norm) and len(norm) <= 4 and norm not in _known_labels()
+        if not is_value and seen_cell and short and not _ENUMERATOR_RE.match(norm):
+            out[i] = (True, cell.strip())
         seen_cell = seen_cell or bool(norm)
     return out
 
