@@ -123,12 +123,14 @@ def previous_problems(previous: AnnualReport | None) -> str | None:
     return m.group(0) if m else None
 
 
-def _exemplars(notes: Notes, agency: str) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
+def _exemplars(
+    notes: Notes, agency: str, settings: Settings
+) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
     hits: dict[str, list[dict[str, Any]]] = {}
     warnings: list[str] = []
     for part, (_, section, _, title) in PART_BY_KEY.items():
         query = title + " " + " ".join(b.text for b in notes.part(part))
-        found, warning = find_exemplars(query, section=section, exclude_agency=agency)
+        found, warning = find_exemplars(query, section=section, exclude_agency=agency, settings=settings)
         hits[part] = found
         if warning and warning not in warnings:
             warnings.append(warning)
@@ -189,7 +191,7 @@ def draft_report(
     previous = read_report(previous_path) if previous_path else None
     conflicting, conflict_findings = notes_conflicts(notes, fig)
     notes.bullets = [b for b in notes.bullets if b not in conflicting]
-    exemplars, warnings = _exemplars(notes, agency)
+    exemplars, warnings = _exemplars(notes, agency, settings)
     ctx = ComposeContext(notes, fig, agency, year, exemplars, previous_problems(previous))
     use_llm = settings.llm_configured and not offline
     paragraphs, usage, fallbacks = compose(ctx, settings, use_llm=use_llm)

@@ -10,12 +10,19 @@ from typing import Any
 
 
 def find_exemplars(
-    query: str, *, section: str, exclude_agency: str, k: int = 3
+    query: str, *, section: str, exclude_agency: str, k: int = 3, settings: Any = None
 ) -> tuple[list[dict[str, Any]], str | None]:
     try:
         from agent.retrieval import retrieve
 
-        hits = retrieve(query, kinds=["annual_report"], section=section, exclude_agency=exclude_agency, k=k)
+        hits = retrieve(
+            query,
+            kinds=["annual_report"],
+            section=section,
+            exclude_agency=exclude_agency,
+            k=k,
+            settings=settings,
+        )
     except Exception as exc:  # noqa: BLE001 - any retrieval failure degrades to "no exemplars"
         return [], f"未能检索范文（{type(exc).__name__}: {exc}），已仅用内置措辞起草"
     return [_as_dict(h) for h in hits], None

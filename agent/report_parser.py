@@ -71,9 +71,18 @@ def parse_report(
     report = AnnualReport(title=title, source=source, preamble=preamble, sections=sections)
     report.lines = lines
     report.agency = agency or (agency_from_title(title) if title else None) or metadata_agency(preamble)
+    if report.agency and not agency:
+        report.agency = _with_place(report.agency, text)
     report.year = year or (year_from_title(title) if title else None) or _year_from_period(text)
     _attach_tables(report)
     return report
+
+
+def _with_place(agency: str, text: str) -> str:
+    """'市民族宗教局' → '杭州市民族宗教局' when the text settles the place (seeds 000, 004)."""
+    from agent.names import own_identity
+
+    return own_identity(agency, text).full_agency or agency
 
 
 def _year_from_period(text: str) -> int | None:

@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     embedding_base_url: str | None = None
     embedding_api_key: SecretStr | None = None
     chroma_url: str | None = None
+    index_path: Path | None = None  # where the local index lives; default <home>/index
     # Word output (GB/T 9704-2012); fonts are configurable for machines without the GB fonts
     font_body: str = "仿宋_GB2312"
     font_title: str = "方正小标宋简体"
@@ -105,7 +106,7 @@ class Settings(BaseSettings):
 
     @property
     def index_dir(self) -> Path:
-        return self.home / "index"
+        return self.index_path or self.home / "index"
 
     @property
     def cache_dir(self) -> Path:
