@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -73,6 +74,9 @@ def check_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="输出格式：text 或 json。")] = "text",
     agency: Annotated[str | None, typer.Option("--agency", help="机关名称（标题缺失时使用）。")] = None,
     year: Annotated[int | None, typer.Option("--year", help="报告年度（标题缺失时使用）。")] = None,
+    against: Annotated[
+        Path | None, typer.Option("--against", help="政务公开工作要点：逐条核对报告是否落实（覆盖矩阵）。")
+    ] = None,
 ) -> None:
     """按规定格式和勾稽关系检查一份年度报告。有错误时退出码为 1，无法读取时为 2。"""
     from agent.checks import check_report
@@ -84,11 +88,29 @@ def check_cmd(
     doc = read_report(report, agency=agency, year=year)
     prev = read_report(previous) if previous else None
     findings = check_report(doc, previous=prev)
+    cov = _coverage(doc, report, against) if against else None
     if fmt == "json":
-        sys.stdout.write(findings_json(doc, findings) + "\n")
+        data = json.loads(findings_json(doc, findings))
+        if cov is not None:
+            from agent.coverage import coverage_dict
+
+            data["coverage"] = coverage_dict(cov)
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         print_findings(out, doc, findings)
+        if cov is not None:
+            from agent.coverage import print_coverage
+
+            out.print()
+            print_coverage(out, cov)
     raise typer.Exit(1 if any(f.severity == "error" for f in findings) else 0)
+
+
+def _coverage(doc: Any, report: Path, against: Path) -> Any:
+    from agent.coverage import coverage
+    from agent.requirements import read_notice
+
+    return coverage("\n".join(doc.lines), read_notice(against), source=str(report))
 
 
 # ----------------------------------------------------------------------------- tables
@@ -145,7 +167,19 @@ def template_cmd(
 @friendly
 def draft_cmd(
     notes: Annotated[Path, typer.Argument(help="要点文件（Markdown，按报告各部分分标题列出要点）。")],
-    figures: Annotated[Path, typer.Option("--figures", "-F", help="统计数据（.yaml .json .xlsx）。")],
+    figures: Annotated[
+        Path | None,
+        typer.Option("--figures", "-F", help="统计数据（.yaml .json .xlsx），起草年度报告时必需。"),
+    ] = None,
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind", help="annual：政府信息公开工作年度报告；implementation：工作要点落实情况的报告。"
+        ),
+    ] = "annual",
+    requirements: Annotated[
+        Path | None, typer.Option("--requirements", "-r", help="政务公开工作要点（起草落实情况报告时必需）。")
+    ] = None,
     previous: Annotated[
         Path | None, typer.Option("--previous", "-p", help="上一年度的报告（用于结转核对和第五部分）。")
     ] = None,
@@ -159,9 +193,16 @@ def draft_cmd(
         str | None, typer.Option("--base-url", help="大模型接口地址，如 http://127.0.0.1:8000/v1。")
     ] = None,
 ) -> None:
-    """根据要点和统计数据起草政府信息公开工作年度报告（draft.md、draft.docx 及检查结果）。"""
+    """根据要点和统计数据起草年度报告，或根据工作要点起草落实情况的报告（draft.md、draft.docx 及检查结果）。"""
     from agent.draft import FiguresInvalid, draft_report
     from agent.settings import load_settings
+
+    if kind not in ("annual", "implementation"):
+        raise InputError(f"--kind 只能是 annual 或 implementation，而不是“{kind}”")
+    if kind == "annual" and figures is None:
+        raise InputError("起草年度报告需要统计数据：--figures 文件（可用 report-agent template 生成模板）")
+    if kind == "implementation" and requirements is None:
+        raise InputError("起草落实情况的报告需要工作要点：--requirements 文件")
 
     settings = load_settings(model=model, base_url=base_url, cache=False if no_cache else None)
     if not settings.llm_configured or offline:
@@ -169,6 +210,16 @@ def draft_cmd(
             "已指定 --offline" if offline else "未配置大模型（OPENAI_BASE_URL / OPENAI_API_KEY 与模型名称）"
         )
         out.print(f"离线模式：{reason}，使用内置起草规则。")
+    if kind == "implementation":
+        from agent.implementation import draft_implementation
+
+        assert requirements is not None
+        impl = draft_implementation(
+            notes, requirements, out_dir, settings, agency=agency, year=year, offline=offline
+        )
+        _print_draft_result(impl)
+        return
+    assert figures is not None
     try:
         result = draft_report(
             notes,
@@ -197,18 +248,22 @@ def _print_draft_result(result: Any) -> None:
         out.print(result.usage, markup=False)
     for part in result.fallbacks:
         out.print(f"  [yellow]注意[/yellow] “{part}”大模型调用失败，已改用离线起草。")
-    for path in result.backups:
+    for path in getattr(result, "backups", []):
         out.print(f"  原有草稿已保留为 {path}", markup=False)
-    c = {s: sum(1 for f in result.findings if f.severity == s) for s in ("error", "warning")}
+    items = [f if isinstance(f, dict) else f.model_dump() for f in result.findings]
+    c = {s: sum(1 for f in items if f["severity"] == s) for s in ("error", "warning")}
     out.print(f"自动检查：错误 {c['error']}，警告 {c['warning']}（详见 draft.check.json）。")
-    for f in result.findings:
-        if f.severity == "error":
-            out.print(f"  [{f.rule}] {f.location}：{f.message}", markup=False)
+    for f in items:
+        if f["severity"] == "error":
+            where = f"{f['location']}：" if f["location"] else ""
+            out.print(f"  [{f['rule']}] {where}{f['message']}", markup=False)
 
 
 # ----------------------------------------------------------------------------- other command modules
 # Each area registers its commands on `app` (keeps this file a thin layer).
 # REGISTER-COMMANDS
+import agent.cli_corpus  # noqa: E402, F401  (ingest, search, eval retrieval)
+import agent.cli_requirements  # noqa: E402, F401  (requirements)
 
 
 def main() -> None:
@@ -216,4 +271,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    # run the registered app of the importable module, not this __main__ copy
+    from agent.cli import main as _main
+
+    _main()

@@ -27,10 +27,11 @@ Messages = list[dict[str, str]]
 
 
 @dataclass
-class PartJob:
-    part: str
+class GuardedJob:
+    """One piece of text the model writes and the guardrails hold: a part, or a notice item."""
+
+    key: str
     bullets: list[Bullet]
-    facts: list[Fact]
     messages: Messages
     text: str = ""
     violations: list[Violation] = field(default_factory=list)
@@ -80,7 +81,7 @@ def _clean(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def _repair_messages(job: PartJob) -> Messages:
+def _repair_messages(job: GuardedJob) -> Messages:
     problems = "\n".join(f"{i}. “{v.sentence}”：{v.reason}" for i, v in enumerate(job.violations, 1))
     return [
         *job.messages,
@@ -89,62 +90,71 @@ def _repair_messages(job: PartJob) -> Messages:
     ]
 
 
+def run_guarded(
+    jobs: dict[str, GuardedJob], client: LLMClient, allowed: Allowed, agency: str, *, max_rounds: int = 2
+) -> None:
+    """Run every job concurrently; send violations back for up to ``max_rounds`` repair rounds."""
+    pending = dict(jobs)
+    for round_no in range(max_rounds + 1):
+        batch = [(k, j.messages if round_no == 0 else _repair_messages(j)) for k, j in pending.items()]
+        replies = client.complete_many(batch, plain_text=True)
+        still: dict[str, GuardedJob] = {}
+        for key, reply in replies.items():
+            job = jobs[key]
+            if isinstance(reply, LLMError):
+                job.error = reply.message
+                continue
+            _accept(job, reply, allowed, agency, round_no)
+            if job.violations and round_no < max_rounds:
+                still[key] = job
+        pending = still
+        if not pending:
+            break
+
+
+def _accept(job: GuardedJob, reply: LLMReply, allowed: Allowed, agency: str, round_no: int) -> None:
+    if round_no > 0:
+        job.messages = _repair_messages(job)
+    job.text, job.rounds = _clean(reply.text), round_no
+    job.violations = all_violations(job.text, allowed=allowed, agency=agency, bullets=job.bullets)
+
+
 def draft_parts_llm(
     ctx: ComposeContext, parts: list[str], client: LLMClient, allowed: Allowed, *, max_rounds: int = 2
 ) -> dict[str, Paragraph]:
     """Paragraphs for ``parts`` (each with bullets); parts that fail fall back to offline."""
+    facts = {p: _facts_for(ctx, p) for p in parts}
     jobs = {
-        p: PartJob(
-            p,
-            ctx.notes.part(p),
-            _facts_for(ctx, p),
-            part_messages(ctx, p, ctx.notes.part(p), _facts_for(ctx, p)),
-        )
-        for p in parts
+        p: GuardedJob(p, ctx.notes.part(p), part_messages(ctx, p, ctx.notes.part(p), facts[p])) for p in parts
     }
-    pending = dict(jobs)
-    for round_no in range(max_rounds + 1):
-        batch = [(p, j.messages if round_no == 0 else _repair_messages(j)) for p, j in pending.items()]
-        replies = client.complete_many(batch, plain_text=True)
-        still: dict[str, PartJob] = {}
-        for p, reply in replies.items():
-            job = jobs[p]
-            if isinstance(reply, LLMError):
-                job.error = reply.message
-                continue
-            _accept(ctx, job, reply, allowed, round_no)
-            if job.violations and round_no < max_rounds:
-                still[p] = job
-        pending = still
-        if not pending:
-            break
-    return {p: _finish(ctx, job) for p, job in jobs.items()}
+    run_guarded(jobs, client, allowed, ctx.agency, max_rounds=max_rounds)
+    return {p: _finish(ctx, job, facts[p]) for p, job in jobs.items()}
 
 
-def _accept(ctx: ComposeContext, job: PartJob, reply: LLMReply, allowed: Allowed, round_no: int) -> None:
-    if round_no > 0:
-        job.messages = _repair_messages(job)
-    job.text, job.rounds = _clean(reply.text), round_no
-    job.violations = all_violations(job.text, allowed=allowed, agency=ctx.agency, bullets=job.bullets)
+def unresolved_text(job: GuardedJob) -> str:
+    """The model's text with still-violating sentences marked 【待核实：…】."""
+    return mark_unresolved(job.text, job.violations)
 
 
-def _finish(ctx: ComposeContext, job: PartJob) -> Paragraph:
+def missing_bullets(job: GuardedJob) -> list[Bullet]:
+    return [b for b in job.bullets if any(v.kind == "bullet" and v.detail == b.id for v in job.violations)]
+
+
+def _finish(ctx: ComposeContext, job: GuardedJob, facts: list[Fact]) -> Paragraph:
     if job.error is not None or not job.text:
-        para = _part_paragraph(ctx, job.part, job.bullets, job.facts)
+        para = _part_paragraph(ctx, job.key, job.bullets, facts)
         para.origin = "fallback"
         return para
-    text = mark_unresolved(job.text, job.violations)
-    missing = [b for b in job.bullets if any(v.kind == "bullet" and v.detail == b.id for v in job.violations)]
+    text = unresolved_text(job)
+    missing = missing_bullets(job)
     if missing:
-        extra = _part_paragraph(ctx, job.part, missing, [])
-        text += "\n\n" + extra.text
-    facts = "".join(f.text for f in job.facts)
+        text += "\n\n" + _part_paragraph(ctx, job.key, missing, []).text
     return Paragraph(
-        section=PART_BY_KEY[job.part][1],
-        part=job.part,
-        text=facts + text,
+        section=PART_BY_KEY[job.key][1],
+        part=job.key,
+        text="".join(f.text for f in facts) + text,
         bullets=[b.id for b in job.bullets],
-        facts=[f.text for f in job.facts],
-        exemplars=ctx.exemplars.get(job.part, []),
+        facts=[f.text for f in facts],
+        exemplars=ctx.exemplars.get(job.key, []),
         origin="llm",
     )
