@@ -63,6 +63,7 @@ class DraftResult:
     usage: str = ""
     fallbacks: list[str] = field(default_factory=list)
     backups: list[Path] = field(default_factory=list)
+    usage_stats: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -140,10 +141,10 @@ def _exemplars(
 
 def compose(
     ctx: ComposeContext, settings: Settings, *, use_llm: bool
-) -> tuple[dict[str, list[Paragraph]], str, list[str]]:
+) -> tuple[dict[str, list[Paragraph]], str, list[str], dict[str, int]]:
     paragraphs = compose_all(ctx)
     if not use_llm:
-        return paragraphs, "", []
+        return paragraphs, "", [], {}
     from agent.compose_llm import draft_parts_llm
     from agent.llm import LLMClient, UsageMeter
 
@@ -158,7 +159,9 @@ def compose(
         paragraphs[section] = [
             drafted.get(p.part, p) if p.part in drafted and not p.heading else p for p in paras
         ]
-    return paragraphs, meter.summary(), fallbacks
+    snap = meter.snapshot()
+    stats = {"calls": snap.calls, "prompt_tokens": snap.prompt_tokens, "completion_tokens": snap.completion_tokens}
+    return paragraphs, meter.summary(), fallbacks, stats
 
 
 def _backup(out_dir: Path) -> list[Path]:
@@ -194,7 +197,7 @@ def draft_report(
     exemplars, warnings = _exemplars(notes, agency, settings)
     ctx = ComposeContext(notes, fig, agency, year, exemplars, previous_problems(previous))
     use_llm = settings.llm_configured and not offline
-    paragraphs, usage, fallbacks = compose(ctx, settings, use_llm=use_llm)
+    paragraphs, usage, fallbacks, stats = compose(ctx, settings, use_llm=use_llm)
     markdown = report_markdown(fig, narratives(paragraphs), agency=agency, year=year)
     report = parse_report(markdown, source=str(out_dir / "draft.md"))
     report.info_fee = fig.info_fee
@@ -218,9 +221,8 @@ def draft_report(
         files["draft.check.json"], _check_json(report, findings, mode, warnings + notes.warnings, fallbacks)
     )
     write_text(files["draft.sources.json"], _sources_json(paragraphs, notes, conflicting))
-    return DraftResult(
-        out_dir, files, mode, findings, usage, fallbacks, backups, time.perf_counter() - started
-    )
+    seconds = time.perf_counter() - started
+    return DraftResult(out_dir, files, mode, findings, usage, fallbacks, backups, usage_stats=stats, seconds=seconds)
 
 
 def _check_json(

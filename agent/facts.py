@@ -37,14 +37,15 @@ def requests_fact(fig: Figures) -> Fact:
     parts = [f"本年度共收到政府信息公开申请{_fmt(new)}件"]
     if carried:
         parts.append(f"上年结转{_fmt(carried)}件")
-    detail = _result_detail(fig)
+    detail, sums = _result_detail(fig)
     parts.append(f"已办结{_fmt(answered)}件" + (f"，其中{detail}" if detail else ""))
     parts.append(f"结转下年度继续办理{_fmt(carry)}件" if carry else "无结转下年度继续办理的申请")
-    numbers = [new, carried, answered, carry]
+    numbers = [new, carried, answered, carry, *sums]
     return Fact("requests", "，".join(parts) + "。", [float(x) for x in numbers])
 
 
-def _result_detail(fig: Figures) -> str:
+def _result_detail(fig: Figures) -> tuple[str, list[float]]:
+    """'予以公开3件、不予公开2件…' and the group sums it states (derived numbers)."""
     t = fig.table3
     groups = {
         "予以公开": ["granted"],
@@ -54,12 +55,13 @@ def _result_detail(fig: Figures) -> str:
         "不予处理": [k for k in t.cells if k.startswith("refused_")],
         "其他处理": [k for k in t.cells if k == "other" or k.startswith("other_")],
     }
-    out = []
+    out, sums = [], []
     for label, rows in groups.items():
         total = sum(_n(t.get(r, "total")) for r in rows)
         if total:
             out.append(f"{label}{_fmt(total)}件")
-    return "、".join(out)
+            sums.append(float(total))
+    return "、".join(out), sums
 
 
 def review_fact(fig: Figures) -> Fact:
@@ -77,7 +79,8 @@ def review_fact(fig: Figures) -> Fact:
         )
     if litigation:
         parts.append(f"行政诉讼{_fmt(litigation)}件")
-    return Fact("review", "本年度" + "，".join(parts) + "。", [float(review), float(litigation)])
+    corrected = _n(t.get("review", "corrected"))
+    return Fact("review", "本年度" + "，".join(parts) + "。", [float(review), float(litigation), float(corrected)])
 
 
 def proactive_fact(fig: Figures) -> Fact | None:
