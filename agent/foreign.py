@@ -12,11 +12,14 @@ from agent.narrative import preamble_sentences, report_sentences
 @functools.cache
 def known_agencies() -> tuple[str, ...]:
     """Agency names seen in the bundled corpus (its manifest), used as foreign candidates."""
-    try:
-        from agent.corpus import corpus_agencies
-    except ImportError:  # pragma: no cover - the corpus module is optional for checking
-        return ()
-    return tuple(corpus_agencies())
+    from agent.corpus_meta import load_manifest
+
+    names: list[str] = []
+    for doc in load_manifest():
+        agency = doc.meta.agency
+        if agency and doc.meta.kind != "regulation" and agency not in names:
+            names.append(agency)
+    return tuple(names)
 
 
 def foreign_name_findings(report: AnnualReport, extra_agencies: tuple[str, ...] = ()) -> list[Finding]:
