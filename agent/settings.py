@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     model: str | None = Field(None, validation_alias=AliasChoices("REPORT_AGENT_MODEL", "OPENAI_MODEL"))
     llm_timeout: float = 60.0
     llm_max_retries: int = 4
-    llm_concurrency: int = 6
+    llm_concurrency: int = 8  # parts drafted at once (the annual report has up to 10)
     temperature: float = 0.3
     cache: bool = True
     offline: bool = False
