@@ -133,12 +133,12 @@ def check_year(report: AnnualReport) -> list[Finding]:
     overview = report.section("overview")
     if overview:
         for sent in section_sentences(overview):
-            m = _LEAD_YEAR_RE.match(sent.text)
-            if m and int(m.group(1)) != report.year:
+            lead = _LEAD_YEAR_RE.match(sent.text)
+            if lead and int(lead.group(1)) != report.year:
                 out.append(
                     finding(
                         "YEAR",
-                        f"总体情况以{m.group(1)}年开头，与报告年度{report.year}年不一致：{sent.quote}",
+                        f"总体情况以{lead.group(1)}年开头，与报告年度{report.year}年不一致：{sent.quote}",
                         sent.location(),
                         "overview",
                     )
