@@ -96,15 +96,9 @@ class SourceDoc:
 
 def corpus_root() -> Path:
     """The bundled corpus folder (installed package data, or ``corpus/`` in a checkout)."""
-    try:
-        from importlib.resources import files
+    from agent.resources import corpus_dir
 
-        root = Path(str(files("agent.corpus")))
-        if (root / "manifest.yaml").is_file():
-            return root
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "corpus"
+    return corpus_dir()
 
 
 @lru_cache(maxsize=1)

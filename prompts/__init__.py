@@ -1,0 +1,1 @@
+"""Prompt templates (data files), installed as agent/prompts."""
