@@ -262,6 +262,7 @@ def _print_draft_result(result: Any) -> None:
 # ----------------------------------------------------------------------------- other command modules
 # Each area registers its commands on `app` (keeps this file a thin layer).
 # REGISTER-COMMANDS
+import agent.cli_ask  # noqa: E402, F401  (ask)
 import agent.cli_corpus  # noqa: E402, F401  (ingest, search, eval retrieval)
 import agent.cli_requirements  # noqa: E402, F401  (requirements)
 

@@ -7,6 +7,8 @@ Other modules add commands with ``@eval_app.command(...)``.
 
 from __future__ import annotations
 
+import json
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -104,15 +106,27 @@ def _run(
 
 @eval_app.command("ask")
 def eval_ask_cmd(
-    questions: Annotated[Path, typer.Option("--questions", help="问答评测集。")] = Path(
-        "eval/ask/questions.yaml"
-    ),
+    questions: Annotated[
+        Path | None, typer.Option("--questions", help="问答评测集（默认 eval/ask/questions.yaml）。")
+    ] = None,
     offline: Annotated[bool, typer.Option("--offline", help="即使配置了大模型也离线运行。")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="输出格式：text 或 json。")] = "text",
 ) -> None:
-    """问答评测：引用准确率（@1、@3）和对语料外问题的拒答率。"""
-    from agent.ask_eval import print_ask_eval, run_ask_eval
+    """问答评测：引用准确率（@1、@3）和对语料外问题的拒答率。未达到目标时退出码为 1。"""
+    from agent.ask_eval import (
+        ask_eval_json,
+        default_questions_path,
+        eval_settings,
+        print_ask_eval,
+        run_ask_eval,
+    )
     from agent.cli import out
     from agent.settings import load_settings
 
-    result = run_ask_eval(questions, load_settings(offline=True if offline else None))
-    print_ask_eval(out, result)
+    settings = eval_settings(load_settings(offline=True if offline else None))
+    result = run_ask_eval(questions or default_questions_path(), settings)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(ask_eval_json(result), ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_ask_eval(out, result)
+    raise typer.Exit(0 if result.meets_targets else 1)
