@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rich.console import Console
 from rich.table import Table
 
 from agent.ask import DEFAULT_K, ask
 from agent.citations import normalize_key
 from agent.errors import InputError
+from agent.yamlfile import load_yaml
 
 TARGET_ACCURACY_AT_3 = 0.9
 TARGET_REFUSAL = 0.8
@@ -82,12 +82,7 @@ def default_questions_path() -> Path:
 
 
 def load_cases(path: Path) -> list[AskCase]:
-    if not path.is_file():
-        raise InputError("找不到问答评测问题集", path=str(path))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"问答评测问题集格式错误：{exc}", path=str(path)) from exc
+    data = load_yaml(path, "问答评测问题集") or {}
     cases: list[AskCase] = []
     for i, entry in enumerate(data.get("answerable") or [], 1):
         expect = tuple(str(k) for k in (entry or {}).get("expect") or [])

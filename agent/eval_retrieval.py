@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from agent.corpus_meta import BUNDLED_PREFIX
 from agent.errors import InputError
 from agent.retrieval import METHODS, Filters, Hit, Method, Retriever
+from agent.yamlfile import load_yaml
 
 MRR_DEPTH = 10
 _WS = re.compile(r"\s+")
@@ -79,12 +78,7 @@ class MethodResult:
 
 def load_queries(path: Path | None = None) -> list[EvalQuery]:
     path = path or default_queries_path()
-    if not path.is_file():
-        raise InputError("找不到检索评测问题集（可用 --queries 指定）", path=str(path))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(f"评测问题集格式错误：{exc}", path=str(path)) from exc
+    data = load_yaml(path, "检索评测问题集（可用 --queries 指定）") or {}
     out: list[EvalQuery] = []
     for i, entry in enumerate(data.get("queries", []), 1):
         try:

@@ -29,10 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from agent.errors import InputError
 from agent.settings import Settings
+from agent.yamlfile import load_yaml
 
 ASSERTION_TYPES = (
     "sections_complete",
@@ -113,10 +112,7 @@ class Outcome:
 
 
 def load_case(path: Path) -> Case:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"无法读取评测用例：{exc}", path=str(path)) from exc
+    data = load_yaml(path, "评测用例")
     if not isinstance(data, dict) or "assertions" not in data:
         raise InputError("评测用例应包含 name、kind、inputs 和 assertions", path=str(path))
     for a in data["assertions"]:

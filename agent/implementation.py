@@ -31,7 +31,7 @@ from agent.compose_offline import CN_ORDINALS, Paragraph, enumerate_clauses, for
 from agent.errors import InputError
 from agent.fsutil import write_text, write_with
 from agent.guardrails import Allowed, all_violations, bigrams, numbers_in
-from agent.notes import _BULLET_RE, _FRONT_RE, _HEADING_RE, Bullet, Notes, _front_matter
+from agent.notes import Bullet, read_note_lines
 from agent.report_reader import decode_bytes
 from agent.requirements import Notice, Requirement, read_notice
 from agent.settings import Settings
@@ -72,28 +72,16 @@ def match_requirement(heading: str, notice: Notice) -> Requirement | None:
 
 
 def parse_impl_notes(text: str, notice: Notice, source: str = "") -> ImplNotes:
-    notes = ImplNotes()
-    body, offset = text, 0
-    m = _FRONT_RE.match(text)
-    if m:
-        holder = Notes()
-        _front_matter(m.group(1), holder, source)
-        notes.agency, notes.year = holder.agency, holder.year
-        body, offset = text[m.end() :], text[: m.end()].count("\n")
+    holder, lines = read_note_lines(text, source)
+    notes = ImplNotes(agency=holder.agency, year=holder.year)
     target: str | None = None  # requirement id, "next" or None
-    for i, raw in enumerate(body.split("\n"), start=offset + 1):
-        line = raw.strip()
-        if not line or line.startswith("<!--"):
+    for nl in lines:
+        if nl.level:
+            target = _heading_target(nl.text, notice, notes, nl.line)
             continue
-        h = _HEADING_RE.match(line)
-        if h:
-            target = _heading_target(h.group(2), notice, notes, i)
-            continue
-        bm = _BULLET_RE.match(line)
-        content = (bm.group(1) if bm else line).strip()
-        if not content:
-            continue
-        bullet = Bullet(id=f"B{len(notes.bullets) + 1}", text=content, part=target or "unmatched", line=i)
+        bullet = Bullet(
+            id=f"B{len(notes.bullets) + 1}", text=nl.text, part=target or "unmatched", line=nl.line
+        )
         if target == "next":
             notes.next_steps.append(bullet)
         elif target:

@@ -103,38 +103,57 @@ def _default_part(section: str | None) -> str | None:
     return {"overview": "overview_other", "problems": "problems", "other": "other"}.get(section or "")
 
 
-def parse_notes(text: str, source: str = "") -> Notes:
-    notes = Notes(source=source)
+@dataclass(frozen=True)
+class NoteLine:
+    """One meaningful line of a notes file: a heading (level ≥ 1) or a bullet (level 0)."""
+
+    line: int
+    level: int
+    text: str
+
+
+def read_note_lines(text: str, source: str = "") -> tuple[Notes, list[NoteLine]]:
+    """Front matter (as a Notes holder with agency/year/format) and the headings and bullets."""
+    holder = Notes(source=source)
     body, offset = text, 0
     m = _FRONT_RE.match(text)
     if m:
-        _front_matter(m.group(1), notes, source)
+        _front_matter(m.group(1), holder, source)
         body, offset = text[m.end() :], text[: m.end()].count("\n")
-    section: str | None = None
-    part: str | None = None
+    lines: list[NoteLine] = []
     for i, raw in enumerate(body.split("\n"), start=offset + 1):
         line = raw.strip()
         if not line or line.startswith("<!--"):
             continue
         h = _HEADING_RE.match(line)
         if h:
-            level, title = len(h.group(1)), h.group(2)
-            new_section, new_part = _classify(title, level, section)
-            if new_section is None and new_part is None:
-                notes.warnings.append(f"第{i}行：无法识别的标题“{title}”，其下要点归入上一部分")
-                continue
-            section, part = new_section, new_part or _default_part(new_section)
+            lines.append(NoteLine(i, len(h.group(1)), h.group(2)))
             continue
         bm = _BULLET_RE.match(line)
         content = (bm.group(1) if bm else line).strip()
-        if not content:
+        if content:
+            lines.append(NoteLine(i, 0, content))
+    return holder, lines
+
+
+def parse_notes(text: str, source: str = "") -> Notes:
+    notes, lines = read_note_lines(text, source)
+    section: str | None = None
+    part: str | None = None
+    for nl in lines:
+        if nl.level:
+            new_section, new_part = _classify(nl.text, nl.level, section)
+            if new_section is None and new_part is None:
+                notes.warnings.append(f"第{nl.line}行：无法识别的标题“{nl.text}”，其下要点归入上一部分")
+                continue
+            section, part = new_section, new_part or _default_part(new_section)
             continue
         if part is None:
             notes.warnings.append(
-                f"第{i}行：要点“{content[:20]}”不在任何标题之下，已归入“其他需要报告的事项”"
+                f"第{nl.line}行：要点“{nl.text[:20]}”不在任何标题之下，已归入“其他需要报告的事项”"
             )
         notes.bullets.append(
-            Bullet(id=f"B{len(notes.bullets) + 1}", text=content, part=part or "other", line=i)
+            Bullet(id=f"B{len(notes.bullets) + 1}", text=nl.text, part=part or "other", line=nl.line)
         )
     return notes
 

@@ -156,37 +156,41 @@ def validate_table3(t: Table3) -> list[Finding]:
     return out
 
 
+def _mismatch(parts: list[Number | None], total: Number | None) -> Number | None:
+    """The sum of ``parts`` when every part and the total are known and they differ, else None."""
+    if total is None or any(p is None for p in parts):
+        return None
+    s = sum(p for p in parts if p is not None)
+    return s if s != total else None
+
+
 def _t3_identities(t: Table3, valid: dict[tuple[str, str], Number]) -> list[Finding]:
     out: list[Finding] = []
     fmt = t.format
     for r in TABLE3_ROWS[fmt]:
-        parts = [valid.get((r.key, c)) for c in TABLE3_APPLICANT_COLUMNS]
         total = valid.get((r.key, "total"))
-        if total is not None and all(p is not None for p in parts):
-            s = sum(p for p in parts if p is not None)
-            if s != total:
-                out.append(
-                    _finding(
-                        "T3-ROW",
-                        f"总计为{_fmt(total)}，但六类申请人之和为{_fmt(s)}",
-                        t3_location(fmt, r.key, "total"),
-                        "requests",
-                    )
+        s = _mismatch([valid.get((r.key, c)) for c in TABLE3_APPLICANT_COLUMNS], total)
+        if s is not None and total is not None:
+            out.append(
+                _finding(
+                    "T3-ROW",
+                    f"总计为{_fmt(total)}，但六类申请人之和为{_fmt(s)}",
+                    t3_location(fmt, r.key, "total"),
+                    "requests",
                 )
+            )
     for c in TABLE3_COLUMNS:
-        parts = [valid.get((k, c.key)) for k in TABLE3_RESULT_ROWS[fmt]]
         total = valid.get(("result_total", c.key))
-        if total is not None and all(p is not None for p in parts):
-            s = sum(p for p in parts if p is not None)
-            if s != total:
-                out.append(
-                    _finding(
-                        "T3-RESULT",
-                        f"（七）总计为{_fmt(total)}，但（一）至（六）各项之和为{_fmt(s)}",
-                        t3_location(fmt, "result_total", c.key),
-                        "requests",
-                    )
+        s = _mismatch([valid.get((k, c.key)) for k in TABLE3_RESULT_ROWS[fmt]], total)
+        if s is not None and total is not None:
+            out.append(
+                _finding(
+                    "T3-RESULT",
+                    f"（七）总计为{_fmt(total)}，但（一）至（六）各项之和为{_fmt(s)}",
+                    t3_location(fmt, "result_total", c.key),
+                    "requests",
                 )
+            )
         four = [valid.get((k, c.key)) for k in ("new", "carried", "result_total", "carry_next")]
         if all(p is not None for p in four):
             a, b, d, e = (p for p in four if p is not None)
