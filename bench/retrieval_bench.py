@@ -168,9 +168,13 @@ def run_size(n: int, n_queries: int, hnsw: dict[str, Any]) -> dict[str, Any]:
     from agent.embeddings import HashEmbedder
     from agent.lexical import backend, tokenize, tokenize_many
     from agent.retrieval import Filters, Retriever
-    from agent.store import Store
+    from agent.store import DEFAULT_HNSW, Store
 
-    out: dict[str, Any] = {"chunks": n, "hnsw": hnsw, "tokenizer": backend()}  # loads the dictionary now
+    out: dict[str, Any] = {
+        "chunks": n,
+        "hnsw": {**DEFAULT_HNSW, **hnsw},
+        "tokenizer": backend(),  # loads the dictionary now
+    }
     t = time.perf_counter()
     chunks = synthetic_chunks(n)
     out["generate_s"] = round(time.perf_counter() - t, 1)
@@ -338,6 +342,8 @@ def main() -> None:
             continue
         print(
             f"\n== {n:,} chunks (avg {r['avg_chars']} chars; {r['wall_s']} s wall)\n"
+            f"HNSW: ef_construction {r['hnsw']['ef_construction']}, max_neighbors {r['hnsw']['max_neighbors']}, "
+            f"ef_search {r['hnsw']['ef_search']}\n"
             f"ingest (hash embed + chroma add): {r['ingest_chunks_per_s']:,} chunks/s "
             f"[embed {r['embed_chunks_per_s']:,}/s, chroma add {r['chroma_add_chunks_per_s']:,}/s]\n"
             f"BM25: {r['tokenizer']} {r['jieba_serial_chunks_per_s']:,} chunks/s in one process "
