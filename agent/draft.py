@@ -160,7 +160,11 @@ def compose(
             drafted.get(p.part, p) if p.part in drafted and not p.heading else p for p in paras
         ]
     snap = meter.snapshot()
-    stats = {"calls": snap.calls, "prompt_tokens": snap.prompt_tokens, "completion_tokens": snap.completion_tokens}
+    stats = {
+        "calls": snap.calls,
+        "prompt_tokens": snap.prompt_tokens,
+        "completion_tokens": snap.completion_tokens,
+    }
     return paragraphs, meter.summary(), fallbacks, stats
 
 
@@ -222,7 +226,9 @@ def draft_report(
     )
     write_text(files["draft.sources.json"], _sources_json(paragraphs, notes, conflicting))
     seconds = time.perf_counter() - started
-    return DraftResult(out_dir, files, mode, findings, usage, fallbacks, backups, usage_stats=stats, seconds=seconds)
+    return DraftResult(
+        out_dir, files, mode, findings, usage, fallbacks, backups, usage_stats=stats, seconds=seconds
+    )
 
 
 def _check_json(

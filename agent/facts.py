@@ -80,7 +80,9 @@ def review_fact(fig: Figures) -> Fact:
     if litigation:
         parts.append(f"行政诉讼{_fmt(litigation)}件")
     corrected = _n(t.get("review", "corrected"))
-    return Fact("review", "本年度" + "，".join(parts) + "。", [float(review), float(litigation), float(corrected)])
+    return Fact(
+        "review", "本年度" + "，".join(parts) + "。", [float(review), float(litigation), float(corrected)]
+    )
 
 
 def proactive_fact(fig: Figures) -> Fact | None:

@@ -50,19 +50,27 @@ def main() -> None:
             start = time.perf_counter()
             draft_report(NOTES, FIGURES, home / f"off{i}", offline, previous_path=PREVIOUS)
             times.append(time.perf_counter() - start)
-        print(f"offline draft (index warm): median {statistics.median(times):.2f} s over {args.runs} runs (target ≤ 3 s)")
+        print(
+            f"offline draft (index warm): median {statistics.median(times):.2f} s over {args.runs} runs (target ≤ 3 s)"
+        )
         with FakeLLMServer() as server:
             server.default_latency = args.latency
             server.handler = model_reply
-            llm = load_settings(home=home, index_path=index, base_url=server.base_url, model="bench-model", cache=False)
+            llm = load_settings(
+                home=home, index_path=index, base_url=server.base_url, model="bench-model", cache=False
+            )
             start = time.perf_counter()
             result = draft_report(NOTES, FIGURES, home / "llm", llm, previous_path=PREVIOUS)
             wall = time.perf_counter() - start
         stats = result.usage_stats
-        print(f"LLM draft: wall {wall:.2f} s with {args.latency:.1f} s latency per call "
-              f"= {wall / args.latency:.2f} calls' worth (target ≤ 3)")
-        print(f"  calls {stats.get('calls', 0)}, prompt tokens {stats.get('prompt_tokens', 0)}, "
-              f"completion tokens {stats.get('completion_tokens', 0)}, mode {result.mode}")
+        print(
+            f"LLM draft: wall {wall:.2f} s with {args.latency:.1f} s latency per call "
+            f"= {wall / args.latency:.2f} calls' worth (target ≤ 3)"
+        )
+        print(
+            f"  calls {stats.get('calls', 0)}, prompt tokens {stats.get('prompt_tokens', 0)}, "
+            f"completion tokens {stats.get('completion_tokens', 0)}, mode {result.mode}"
+        )
 
 
 if __name__ == "__main__":
