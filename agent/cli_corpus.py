@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from agent.chunking import SECTION_KEYS
 from agent.cli import app, err, friendly, out
 from agent.cli_eval import eval_app, register
 from agent.errors import InputError
@@ -20,17 +21,7 @@ _SECTION_HELP = (
     "只检索某一部分：overview（总体情况）、proactive（主动公开）、requests（依申请公开）、review（复议诉讼）、"
     "problems（问题及改进）、other（其他事项）、preamble（标题导语）、item（要点/条目）、article（法规条文）。"
 )
-_SECTIONS = (
-    "overview",
-    "proactive",
-    "requests",
-    "review",
-    "problems",
-    "other",
-    "preamble",
-    "item",
-    "article",
-)
+_SECTIONS = SECTION_KEYS
 _SECTION_ALIASES = {
     "总体情况": "overview",
     "主动公开": "proactive",

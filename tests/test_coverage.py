@@ -11,6 +11,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 from rich.console import Console
+from seed_files import seed
 
 from agent.coverage import (
     Coverage,
@@ -25,7 +26,6 @@ from agent.report_reader import read_text
 from agent.requirements import Notice, parse_notice
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_DIRS = (ROOT.parent / "shared" / "seeds", ROOT / "corpus" / "seeds")
 EVAL = ROOT / "eval" / "requirements"
 
 # A 落实情况 report on seed 002: addresses some items (one quantity below the requirement),
@@ -53,14 +53,6 @@ REPORT = """上海市民族和宗教事务局关于2022年政务公开工作要�
 局主要领导全年听取政务公开工作汇报2次，研究部署政务公开重点工作。组织政务公开分管领导和工作人员参加轮训学习1次。受疫情影响，年内邀请各区民族宗教工作部门参加本单位政务公开年度培训0次。
 """
 OMITTED = ("一（二）", "二（四）", "三（一）", "四（一）", "四（四）", "五（三）")
-
-
-def seed(prefix: str) -> Path:
-    for d in SEED_DIRS:
-        hits = sorted(d.glob(f"{prefix}_*.txt"))
-        if hits:
-            return hits[0]
-    raise FileNotFoundError(prefix)
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from seed_files import seed
 from typer.testing import CliRunner
 
 from agent.cli import app
@@ -25,7 +26,6 @@ from agent.requirements import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_DIRS = (ROOT.parent / "shared" / "seeds", ROOT / "corpus" / "seeds")
 runner = CliRunner()
 
 IDS_002 = [
@@ -44,14 +44,6 @@ IDS_002 = [
     "五（二）",
     "五（三）",
 ]
-
-
-def seed(prefix: str) -> Path:
-    for d in SEED_DIRS:
-        hits = sorted(d.glob(f"{prefix}_*.txt"))
-        if hits:
-            return hits[0]
-    raise FileNotFoundError(prefix)
 
 
 @pytest.fixture(scope="module")
