@@ -9,19 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from agent.labels import RULE_BY_ID, SECTIONS, TABLE_SECTIONS
+from agent.labels import SECTIONS, TABLE_SECTIONS
 from agent.model import AnnualReport, Finding
+from agent.model import make_finding as finding
 from agent.narrative import Sentence, preamble_sentences, report_sentences, section_sentences
 from agent.report_parser import expected_format
 from agent.tables import as_number, validate_table2, validate_table3, validate_table4
 
 Check = Callable[[AnnualReport], list[Finding]]
-
-
-def finding(rule: str, message: str, location: str = "", section: str | None = None) -> Finding:
-    return Finding(
-        rule=rule, severity=RULE_BY_ID[rule].severity, message=message, location=location, section=section
-    )
 
 
 # --------------------------------------------------------------------------- structure

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from agent.labels import RULE_BY_ID, TABLE3_COLUMNS
-from agent.model import AnnualReport, Finding
+from agent.labels import TABLE3_COLUMNS
+from agent.model import AnnualReport, Finding, make_finding
 from agent.tables import as_number
-
-
-def _finding(
-    rule: str, message: str, location: str, section: str | None, severity: str | None = None
-) -> Finding:
-    return Finding(
-        rule=rule,
-        severity=severity or RULE_BY_ID[rule].severity,  # type: ignore[arg-type]
-        message=message,
-        location=location,
-        section=section,
-    )
 
 
 def cross_year_findings(report: AnnualReport, previous: AnnualReport) -> list[Finding]:
     out: list[Finding] = []
     if report.year and previous.year and previous.year != report.year - 1:
         out.append(
-            _finding(
+            make_finding(
                 "X-CARRY",
                 f"用于核对的上年报告是{previous.year}年度的，本报告为{report.year}年度，应提供{report.year - 1}年度报告",
                 "上年报告",
@@ -40,7 +28,9 @@ def _carry(report: AnnualReport, previous: AnnualReport) -> list[Finding]:
     if report.table3 is None or previous.table3 is None:
         missing = "本报告" if report.table3 is None else "上年报告"
         return [
-            _finding("X-CARRY", f"{missing}中没有可识别的表三，无法核对上年结转", "表三", "requests", "info")
+            make_finding(
+                "X-CARRY", f"{missing}中没有可识别的表三，无法核对上年结转", "表三", "requests", "info"
+            )
         ]
     out: list[Finding] = []
     for c in TABLE3_COLUMNS:
@@ -48,7 +38,7 @@ def _carry(report: AnnualReport, previous: AnnualReport) -> list[Finding]:
         last = as_number(previous.table3.get("carry_next", c.key))
         if this is not None and last is not None and this != last:
             out.append(
-                _finding(
+                make_finding(
                     "X-CARRY",
                     f"本年“二、上年结转政府信息公开申请数量”为{this:g}，上年报告“四、结转下年度继续办理”为{last:g}",
                     f"表三 二、上年结转政府信息公开申请数量 × {c.label}",
@@ -74,7 +64,7 @@ def _valid(report: AnnualReport, previous: AnnualReport) -> list[Finding]:
         assert issued is not None and repealed is not None and now is not None and before is not None
         if before + issued - repealed != now:
             out.append(
-                _finding(
+                make_finding(
                     "X-VALID",
                     f"上年现行有效{before:g}件 + 本年制发{issued:g}件 − 本年废止{repealed:g}件 = "
                     f"{before + issued - repealed:g}件，但本年现行有效件数为{now:g}件（文件也可能自然失效，请核实）",

@@ -149,7 +149,6 @@ def compose(
     from agent.llm import LLMClient, UsageMeter
 
     meter = UsageMeter()
-    settings = settings.model_copy(update={"cache": settings.cache})
     client = LLMClient(settings, meter=meter)
     parts = [p for p in LLM_PARTS if [b for b in ctx.notes.part(p) if b.text.strip() != "无"]]
     allowed = allowed_numbers(ctx.figures, ctx.year, [b.text for b in ctx.notes.bullets])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 
-from agent.labels import RULE_BY_ID, SECTIONS
-from agent.model import AnnualReport, Finding
+from agent.labels import SECTIONS
+from agent.model import AnnualReport, Finding, make_finding
 from agent.narrative import preamble_sentences, report_sentences
 
 
@@ -39,12 +39,11 @@ def foreign_name_findings(report: AnnualReport, extra_agencies: tuple[str, ...] 
                 continue
             seen.add(hit.name)
             out.append(
-                Finding(
-                    rule="FOREIGN-AGENCY",
-                    severity=RULE_BY_ID["FOREIGN-AGENCY"].severity,
-                    message=f"出现其他{'机关' if hit.kind == 'agency' else '地方'}的名称“{hit.name}”（{hit.reason}）：{sent.quote}",
-                    location=sent.location(),
-                    section=sent.section,
+                make_finding(
+                    "FOREIGN-AGENCY",
+                    f"出现其他{'机关' if hit.kind == 'agency' else '地方'}的名称“{hit.name}”（{hit.reason}）：{sent.quote}",
+                    sent.location(),
+                    sent.section,
                 )
             )
     return out

@@ -145,6 +145,11 @@ def _item_paragraph(req: Requirement, bullets: list[Bullet], n: int, we: str) ->
     return Paragraph("items", req.id, text, bullets=[b.id for b in bullets])
 
 
+def _bullets_paragraph(section: str, part: str, lead: str, bullets: list[Bullet], we: str) -> Paragraph:
+    clauses = enumerate_clauses([formalize(b.text, we) for b in bullets])
+    return Paragraph(section, part, f"{lead}{clauses}。", bullets=[b.id for b in bullets])
+
+
 def compose_impl(
     notice: Notice, notes: ImplNotes, agency: str, year: int, texts: dict[str, str] | None = None
 ) -> ImplDraft:
@@ -179,26 +184,10 @@ def compose_impl(
                 )
             paras.append(para)
     if notes.unmatched:
-        clauses = [formalize(b.text, we) for b in notes.unmatched]
-        paras.append(
-            Paragraph(
-                "items",
-                "unmatched",
-                f"此外，{enumerate_clauses(clauses)}。",
-                bullets=[b.id for b in notes.unmatched],
-            )
-        )
+        paras.append(_bullets_paragraph("items", "unmatched", "此外，", notes.unmatched, we))
     paras.append(Paragraph("h1", "h1", "二、下一步工作打算", heading=True))
     if notes.next_steps:
-        clauses = [formalize(b.text, we) for b in notes.next_steps]
-        paras.append(
-            Paragraph(
-                "next",
-                "next",
-                f"下一步，{we}将{enumerate_clauses(clauses)}。",
-                bullets=[b.id for b in notes.next_steps],
-            )
-        )
+        paras.append(_bullets_paragraph("next", "next", f"下一步，{we}将", notes.next_steps, we))
     else:
         paras.append(Paragraph("next", "next", "【待补充：下一步工作打算】"))
     return ImplDraft(impl_title(agency, year), paras)

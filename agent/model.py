@@ -128,6 +128,21 @@ class Finding(BaseModel):
     section: str | None = None  # section key the finding belongs to, None for the whole report
 
 
+def make_finding(
+    rule: str, message: str, location: str = "", section: str | None = None, severity: Severity | None = None
+) -> Finding:
+    """A finding with its rule's default severity (from labels.RULES) unless one is given."""
+    from agent.labels import RULE_BY_ID
+
+    return Finding(
+        rule=rule,
+        severity=severity or RULE_BY_ID[rule].severity,
+        message=message,
+        location=location,
+        section=section,
+    )
+
+
 class AnnualReport(BaseModel):
     """A report as read from a document (or assembled by the drafter)."""
 

@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator
 
 from agent.labels import (
-    RULE_BY_ID,
     TABLE3_APPLICANT_COLUMNS,
     TABLE3_COLUMNS,
     TABLE3_RESULT_ROWS,
@@ -20,7 +19,7 @@ from agent.labels import (
     ColumnSpec,
     table4_group_path,
 )
-from agent.model import CellValue, Figures, Finding, Table2, Table3, Table4
+from agent.model import CellValue, Figures, Finding, Table2, Table3, Table4, make_finding
 
 Number = int | float
 _COLS3 = {c.key: c for c in TABLE3_COLUMNS}
@@ -93,12 +92,14 @@ def validate_table2(t: Table2) -> list[Finding]:
     for b in t.blocks:
         for rk, rl in b.rows:
             if all(t.get(b.key, rk, c.key) is None for c in b.columns):
-                out.append(_finding("T2-VALUE", _EMPTY_ROW, f"表二 {b.label} {rl}", "proactive"))
+                out.append(make_finding("T2-VALUE", _EMPTY_ROW, f"表二 {b.label} {rl}", "proactive"))
                 continue
             for c in b.columns:
                 problem = value_problem(t.get(b.key, rk, c.key), c)
                 if problem:
-                    out.append(_finding("T2-VALUE", problem, t2_location(t, b.key, rk, c.key), "proactive"))
+                    out.append(
+                        make_finding("T2-VALUE", problem, t2_location(t, b.key, rk, c.key), "proactive")
+                    )
     return out
 
 
@@ -140,14 +141,14 @@ def validate_table3(t: Table3) -> list[Finding]:
     }
     for r in TABLE3_ROWS[t.format]:
         if r.key in empty_rows:
-            out.append(_finding("T3-VALUE", _EMPTY_ROW, f"表三 {r.path}", "requests"))
+            out.append(make_finding("T3-VALUE", _EMPTY_ROW, f"表三 {r.path}", "requests"))
     for rk, ck in _t3_cells(t):
         if rk in empty_rows:
             continue
         v = t.get(rk, ck)
         problem = value_problem(v, _COLS3[ck])
         if problem:
-            out.append(_finding("T3-VALUE", problem, t3_location(t.format, rk, ck), "requests"))
+            out.append(make_finding("T3-VALUE", problem, t3_location(t.format, rk, ck), "requests"))
         else:
             n = as_number(v)
             if n is not None:
@@ -172,7 +173,7 @@ def _t3_identities(t: Table3, valid: dict[tuple[str, str], Number]) -> list[Find
         s = _mismatch([valid.get((r.key, c)) for c in TABLE3_APPLICANT_COLUMNS], total)
         if s is not None and total is not None:
             out.append(
-                _finding(
+                make_finding(
                     "T3-ROW",
                     f"总计为{_fmt(total)}，但六类申请人之和为{_fmt(s)}",
                     t3_location(fmt, r.key, "total"),
@@ -184,7 +185,7 @@ def _t3_identities(t: Table3, valid: dict[tuple[str, str], Number]) -> list[Find
         s = _mismatch([valid.get((k, c.key)) for k in TABLE3_RESULT_ROWS[fmt]], total)
         if s is not None and total is not None:
             out.append(
-                _finding(
+                make_finding(
                     "T3-RESULT",
                     f"（七）总计为{_fmt(total)}，但（一）至（六）各项之和为{_fmt(s)}",
                     t3_location(fmt, "result_total", c.key),
@@ -196,7 +197,7 @@ def _t3_identities(t: Table3, valid: dict[tuple[str, str], Number]) -> list[Find
             a, b, d, e = (p for p in four if p is not None)
             if a + b != d + e:
                 out.append(
-                    _finding(
+                    make_finding(
                         "T3-BALANCE",
                         f"第一项加第二项（{_fmt(a)}+{_fmt(b)}={_fmt(a + b)}）不等于"
                         f"第三项（七）总计加第四项（{_fmt(d)}+{_fmt(e)}={_fmt(d + e)}）",
@@ -226,20 +227,20 @@ def validate_table4(t: Table4) -> list[Finding]:
     for g, _ in TABLE4_GROUPS:
         nums: dict[str, Number] = {}
         if all(t.get(g, c.key) is None for c in TABLE4_COLUMNS):
-            out.append(_finding("T4-VALUE", _EMPTY_ROW, f"表四 {table4_group_path(g)}", "review"))
+            out.append(make_finding("T4-VALUE", _EMPTY_ROW, f"表四 {table4_group_path(g)}", "review"))
             continue
         for c in TABLE4_COLUMNS:
             v = t.get(g, c.key)
             problem = value_problem(v, c)
             if problem:
-                out.append(_finding("T4-VALUE", problem, t4_location(g, c.key), "review"))
+                out.append(make_finding("T4-VALUE", problem, t4_location(g, c.key), "review"))
             elif (n := as_number(v)) is not None:
                 nums[c.key] = n
         if len(nums) == len(TABLE4_COLUMNS):
             s = sum(nums[c.key] for c in TABLE4_COLUMNS if not c.derived)
             if s != nums["total"]:
                 out.append(
-                    _finding(
+                    make_finding(
                         "T4-TOTAL",
                         f"总计为{_fmt(nums['total'])}，但结果维持、结果纠正、其他结果、尚未审结之和为{_fmt(s)}",
                         t4_location(g, "total"),
@@ -258,9 +259,3 @@ def complete_figures(fig: Figures) -> list[str]:
 
 def validate_figures(fig: Figures) -> list[Finding]:
     return validate_table2(fig.table2) + validate_table3(fig.table3) + validate_table4(fig.table4)
-
-
-def _finding(rule: str, message: str, location: str, section: str | None) -> Finding:
-    return Finding(
-        rule=rule, severity=RULE_BY_ID[rule].severity, message=message, location=location, section=section
-    )
