@@ -1,6 +1,6 @@
 """Where the bundled prompts/ and corpus/ are, installed or in a checkout.
 
-`pip install .` installs them inside the package as ``agent/prompts`` and ``agent/corpus``;
+`pip install .` installs them inside the package as ``agent/bundle/prompts`` and ``agent/bundle/corpus``;
 in a checkout (editable install, or the tests running the checkout's ``agent/``) they are the
 top-level ``prompts/`` and ``corpus/`` folders beside ``agent/``.
 """
@@ -13,7 +13,7 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def _resource_dir(name: str) -> Path:
-    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
+    for candidate in (_PACKAGE / "bundle" / name, _PACKAGE.parent / name):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"找不到内置的 {name}/ 目录，请重新安装 report-agent")

@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.assemble import report_markdown  # noqa: E402
-from agent.checks import check_report  # noqa: E402
-from agent.labels import TABLE2_BLOCKS, TABLE3_APPLICANT_COLUMNS, TABLE3_RESULT_ROWS, TABLE3_ROWS  # noqa: E402
-from agent.model import Figures, InfoFee, Table2, Table3, Table4  # noqa: E402
-from agent.report_parser import parse_report  # noqa: E402
-from agent.tables import complete_figures  # noqa: E402
+from agent.draft.assemble import report_markdown  # noqa: E402
+from agent.report.checks import check_report  # noqa: E402
+from agent.report.labels import TABLE2_BLOCKS, TABLE3_APPLICANT_COLUMNS, TABLE3_RESULT_ROWS, TABLE3_ROWS  # noqa: E402
+from agent.report.model import Figures, InfoFee, Table2, Table3, Table4  # noqa: E402
+from agent.report.parser import parse_report  # noqa: E402
+from agent.report.tables import complete_figures  # noqa: E402
 
 NARRATIVE = {
     "overview": (

@@ -21,7 +21,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from llm_server import FakeLLMServer  # noqa: E402
 
-from agent.draft import draft_report  # noqa: E402
+from agent.draft.pipeline import draft_report  # noqa: E402
 from agent.settings import load_settings  # noqa: E402
 
 NOTES, FIGURES = ROOT / "examples" / "notes-2024.md", ROOT / "examples" / "figures-2024.yaml"

@@ -56,8 +56,9 @@ def rss_mb() -> float:
 
 
 def sentence_pool() -> list[str]:
-    from agent.chunking import chunk_document, split_sentences
-    from agent.corpus_meta import load_manifest, read_document
+    from agent.corpus.chunk_text import split_sentences
+    from agent.corpus.chunking import chunk_document
+    from agent.corpus.meta import load_manifest, read_document
 
     pool: list[str] = []
     for d in load_manifest():
@@ -68,7 +69,7 @@ def sentence_pool() -> list[str]:
 
 
 def synthetic_chunks(n: int, seed: int = 7) -> list[Any]:
-    from agent.chunking import Chunk, chunk_id
+    from agent.corpus.chunking import Chunk, chunk_id
 
     rng = random.Random(seed)
     pool = sentence_pool()
@@ -109,7 +110,7 @@ def synthetic_chunks(n: int, seed: int = 7) -> list[Any]:
 
 def _instrument(store: Any, timers: dict[str, float]) -> Any:
     """Time the embedder, chroma's add and jieba inside the real ingest path."""
-    import agent.store as store_mod
+    import agent.corpus.store as store_mod
 
     emb, col, tok = store.embedder, store.collection, store_mod.tokenize_later
 
@@ -165,10 +166,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 def run_size(n: int, n_queries: int, hnsw: dict[str, Any]) -> dict[str, Any]:
-    from agent.embeddings import HashEmbedder
-    from agent.lexical import backend, tokenize, tokenize_many
-    from agent.retrieval import Filters, Retriever
-    from agent.store import DEFAULT_HNSW, Store
+    from agent.corpus.embeddings import HashEmbedder
+    from agent.corpus.lexical import backend, tokenize, tokenize_many
+    from agent.corpus.retrieval import Filters, Retriever
+    from agent.corpus.store import DEFAULT_HNSW, Store
 
     out: dict[str, Any] = {
         "chunks": n,
@@ -186,7 +187,7 @@ def run_size(n: int, n_queries: int, hnsw: dict[str, Any]) -> dict[str, Any]:
         restore = _instrument(store, timers)
         # ---- ingest through the real path: put_document per synthetic document of 25 chunks,
         # buffered flushes (embed → chroma add → jieba → registry), then commit (stamp + BM25)
-        from agent.corpus_meta import DocMeta
+        from agent.corpus.meta import DocMeta
 
         t0 = time.perf_counter()
         for s in range(0, n, 25):
@@ -227,7 +228,7 @@ def run_size(n: int, n_queries: int, hnsw: dict[str, Any]) -> dict[str, Any]:
         out["rss_after_ingest_mb"] = round(rss_mb())
         # ---- queries
         rng = random.Random(11)
-        from agent.eval_retrieval import load_queries
+        from agent.evals.retrieval import load_queries
 
         qs = [q.query for q in load_queries()]
         while len(qs) < n_queries:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agent.assemble import report_markdown
-from agent.model import Figures, InfoFee, Table2, Table3, Table4
-from agent.tables import complete_figures
+from agent.draft.assemble import report_markdown
+from agent.report.model import Figures, InfoFee, Table2, Table3, Table4
+from agent.report.tables import complete_figures
 
 AGENCY = "示例县民族宗教事务局"
 YEAR = 2024

@@ -10,12 +10,12 @@ import pytest
 from llm_server import Reply
 from typer.testing import CliRunner
 
-from agent.ask import ask, passages_block
-from agent.ask_eval import default_questions_path, run_ask_eval
-from agent.citations import REFUSAL, Passage, check_citations, document_name, keyed_passages
+from agent.ask.answer import ask, passages_block
+from agent.ask.citations import REFUSAL, Passage, check_citations, document_name, keyed_passages
 from agent.cli import app
+from agent.corpus.retrieval import Hit
 from agent.errors import InputError
-from agent.retrieval import Hit
+from agent.evals.ask import default_questions_path, run_ask_eval
 from agent.settings import load_settings
 
 runner = CliRunner()

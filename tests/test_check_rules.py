@@ -10,11 +10,11 @@ import pytest
 from report_fixtures import NARRATIVES, clean_figures, clean_report_text
 from typer.testing import CliRunner
 
-from agent.checks import check_report
 from agent.cli import app
-from agent.labels import RULES
-from agent.model import Finding
-from agent.report_parser import parse_report
+from agent.report.checks import check_report
+from agent.report.labels import RULES
+from agent.report.model import Finding
+from agent.report.parser import parse_report
 
 runner = CliRunner()
 

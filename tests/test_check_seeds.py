@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.checks import check_report
-from agent.model import AnnualReport, Finding
-from agent.report_reader import read_report
+from agent.report.checks import check_report
+from agent.report.model import AnnualReport, Finding
+from agent.report.reader import read_report
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"

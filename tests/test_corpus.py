@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.chunking import chunk_document, split_sentences, split_to_budget
-from agent.corpus_meta import (
+from agent.corpus.chunk_text import split_sentences
+from agent.corpus.chunking import chunk_document, split_to_budget
+from agent.corpus.meta import (
     KINDS,
     DocMeta,
     collect_files,
@@ -245,7 +246,7 @@ def test_budget_split_keeps_every_sentence(pieces: list[str]) -> None:
 
 
 def test_rjieba_and_jieba_agree_on_the_corpus() -> None:
-    from agent.lexical import backend, tokenize, tokenize_jieba
+    from agent.corpus.lexical import backend, tokenize, tokenize_jieba
 
     if backend() != "rjieba":
         pytest.skip("rjieba not installed: jieba is used for everything")

@@ -13,17 +13,15 @@ from openpyxl import load_workbook
 from rich.console import Console
 from seed_files import seed
 
-from agent.coverage import (
-    Coverage,
-    coverage,
-    coverage_files,
+from agent.report.reader import read_text
+from agent.workpoints.coverage import Coverage, coverage, coverage_files
+from agent.workpoints.coverage_output import (
     coverage_json,
     coverage_table,
     print_coverage,
     write_coverage_xlsx,
 )
-from agent.report_reader import read_text
-from agent.requirements import Notice, parse_notice
+from agent.workpoints.requirements import Notice, parse_notice
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "eval" / "requirements"
@@ -213,6 +211,6 @@ def test_table_json_xlsx(cov: Coverage, tmp_path: Path) -> None:
 
 
 def test_jieba_loads_quietly() -> None:
-    code = "from agent.coverage import tokens; print(len(tokens('门户网站支持互联网协议第6版')))"
+    code = "from agent.workpoints.terms import tokens; print(len(tokens('门户网站支持互联网协议第6版')))"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() != "0" and done.stderr == ""

@@ -10,7 +10,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from lxml.etree import _Element
 
-from agent.docx_style import add_body_paragraph, add_heading1, add_heading2, add_title, new_document
+from agent.figures.docx_style import add_body_paragraph, add_heading1, add_heading2, add_title, new_document
 from agent.settings import Settings
 
 SETTINGS = Settings(

@@ -10,12 +10,12 @@ import docx
 import pytest
 from typer.testing import CliRunner
 
-from agent.checks import check_report
 from agent.cli import app
-from agent.draft import draft_report
-from agent.names import find_foreign_names, own_identity
-from agent.notes import parse_notes
-from agent.report_reader import read_report
+from agent.draft.notes import parse_notes
+from agent.draft.pipeline import draft_report
+from agent.report.checks import check_report
+from agent.report.names import find_foreign_names, own_identity
+from agent.report.reader import read_report
 from agent.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,9 +81,9 @@ def test_every_bullet_is_used_and_traced(example_draft):
 
 
 def test_every_number_in_the_narrative_is_grounded(example_draft):
-    from agent.figures import load_figures
-    from agent.guardrails import allowed_numbers, number_violations
-    from agent.tables import complete_figures
+    from agent.draft.guardrails import allowed_numbers, number_violations
+    from agent.figures.reading import load_figures
+    from agent.report.tables import complete_figures
 
     fig = load_figures(FIGURES)
     complete_figures(fig)

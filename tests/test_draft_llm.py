@@ -12,10 +12,10 @@ from report_fixtures import clean_figures
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.compose_llm import part_messages
-from agent.compose_offline import ComposeContext
-from agent.draft import draft_report
-from agent.notes import parse_notes
+from agent.draft.compose_llm import part_messages
+from agent.draft.compose_offline import ComposeContext
+from agent.draft.notes import parse_notes
+from agent.draft.pipeline import draft_report
 from agent.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import agent.compose_offline as compose_offline
+import agent.draft.compose_offline as compose_offline
 from agent.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +29,7 @@ def run_eval(*args: str):
 def test_at_least_twelve_cases_with_every_assertion_type():
     import yaml
 
-    from agent.evaluate import ASSERTION_TYPES
+    from agent.evals.cases import ASSERTION_TYPES
 
     cases = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in CASES.glob("*.yaml")]
     assert len(cases) >= 12
@@ -89,7 +89,7 @@ def test_a_malformed_case_is_a_configuration_error(tmp_path):
 
 
 def test_rouge_l_scores_overlap():
-    from agent.evaluate import rouge_l
+    from agent.evals.cases import rouge_l
 
     ref = "全年共收到政府信息公开申请5件，均在法定期限内答复。"
     assert rouge_l(ref, ref) == pytest.approx(1.0)

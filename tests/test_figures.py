@@ -14,17 +14,10 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.errors import FiguresError, InputError
-from agent.figures import (
-    INFO_SHEET,
-    KEY_AGENCY,
-    KEY_FEE,
-    KEY_FEE_AMOUNT,
-    KEY_FEE_CASES,
-    KEY_YEAR,
-    load_figures,
-    write_template,
-)
-from agent.labels import (
+from agent.figures.reading import load_figures
+from agent.figures.source import INFO_SHEET, KEY_AGENCY, KEY_FEE, KEY_FEE_AMOUNT, KEY_FEE_CASES, KEY_YEAR
+from agent.figures.templates import write_template
+from agent.report.labels import (
     TABLE2_BLOCKS,
     TABLE3_COLUMNS,
     TABLE3_CORNER,
@@ -33,8 +26,8 @@ from agent.labels import (
     TABLE4_GROUPS,
     ReportFormat,
 )
-from agent.model import CellValue, Figures
-from agent.tables import complete_figures, validate_figures
+from agent.report.model import CellValue, Figures
+from agent.report.tables import complete_figures, validate_figures
 
 DATA = Path(__file__).parent / "data"
 FIG21 = DATA / "figures-2021.yaml"
@@ -202,7 +195,7 @@ def test_json_without_line_numbers_still_names_the_row(
     def fail(*args: object, **kwargs: object) -> None:
         raise yaml.YAMLError("simulated")
 
-    monkeypatch.setattr("agent.figures.yaml.compose", fail)
+    monkeypatch.setattr("agent.figures.source.yaml.compose", fail)
     (problem,) = problems_of(path)
     assert problem == "表二没有“行政处罚x”这一行，是否应为“行政处罚”？"
 
@@ -339,7 +332,7 @@ def test_yaml_template_round_trip(tmp_path: Path, year: int | None, fmt: ReportF
 
 
 def test_yaml_template_has_chinese_comments() -> None:
-    from agent.figures import template_yaml
+    from agent.figures.templates import template_yaml
 
     text = template_yaml("2021")
     assert "总计" in text and "可以保留“~”" in text and "# 三、收到和处理政府信息公开申请情况" in text

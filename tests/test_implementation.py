@@ -11,9 +11,9 @@ from llm_server import Reply
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.implementation import draft_implementation, match_requirement, parse_impl_notes
-from agent.requirements import read_notice
+from agent.draft.implementation import draft_implementation, match_requirement, parse_impl_notes
 from agent.settings import load_settings
+from agent.workpoints.requirements import read_notice
 
 NOTICE = next((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("002_*.txt"))
 NOTES = """---

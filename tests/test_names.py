@@ -1,4 +1,4 @@
-"""agent.names on the real seeds and real published reports (read from /work/shared)."""
+"""agent.report.names on the real seeds and real published reports (read from /work/shared)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.names import (
+from agent.report.names import (
     Identity,
     NameHit,
     agency_from_title,
     find_foreign_names,
     own_identity,
-    place_index,
-    short_name,
 )
+from agent.report.places import place_index, short_name
 
 SHARED = Path("/work/shared")
 SEEDS = SHARED / "seeds"

@@ -25,7 +25,7 @@ def _covered(rel: str, patterns: list[str]) -> bool:
 
 
 def test_every_bundled_file_is_package_data():
-    for folder, package in (("prompts", "agent.prompts"), ("corpus", "agent.corpus")):
+    for folder, package in (("prompts", "agent.bundle.prompts"), ("corpus", "agent.bundle.corpus")):
         patterns = _patterns(package)
         files = [p for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts]
         assert files

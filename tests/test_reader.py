@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.errors import InputError
-from agent.report_reader import read_report, read_text
+from agent.report.reader import read_report, read_text
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SEED003 = next(SEEDS.glob("003_*.txt"))

@@ -13,8 +13,15 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.errors import InputError
-from agent.figures import load_figures
-from agent.labels import (
+from agent.figures.reading import load_figures
+from agent.figures.render import (
+    format_number,
+    table_grids,
+    tables_html,
+    tables_markdown,
+    write_tables,
+)
+from agent.report.labels import (
     SECTION_BY_KEY,
     TABLE2_BLOCKS,
     TABLE3_COLUMNS,
@@ -25,16 +32,9 @@ from agent.labels import (
     TABLE4_GROUPS,
     ColumnSpec,
 )
-from agent.model import Figures
-from agent.render_tables import (
-    format_number,
-    table_grids,
-    tables_html,
-    tables_markdown,
-    write_tables,
-)
+from agent.report.model import Figures
+from agent.report.tables import complete_figures
 from agent.settings import Settings
-from agent.tables import complete_figures
 
 DATA = Path(__file__).parent / "data"
 COUNT = ColumnSpec("x", "x")

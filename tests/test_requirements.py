@@ -14,12 +14,9 @@ from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.errors import InputError
-from agent.report_reader import read_text
-from agent.requirements import (
-    Notice,
-    cn_to_int,
-    parse_notice,
-    read_notice,
+from agent.report.reader import read_text
+from agent.workpoints.requirements import Notice, cn_to_int, parse_notice, read_notice
+from agent.workpoints.requirements_output import (
     requirements_text,
     requirements_to_json,
     write_requirements_xlsx,

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.eval_retrieval import EvalQuery, Label, evaluate
-from agent.retrieval import RRF_K, Filters, Hit, Retriever, clear_cache, retrieve
+from agent.corpus.retrieval import RRF_K, Filters, Hit, Retriever, clear_cache, retrieve
+from agent.evals.retrieval import EvalQuery, Label, evaluate
 
 runner = CliRunner()
 TIAOLI = "zfxxgk-tiaoli-2019.md"

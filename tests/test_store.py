@@ -14,11 +14,11 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli import app
-from agent.embeddings import EmbeddingServiceError, HashEmbedder, OpenAIEmbedder
+from agent.corpus.embeddings import EmbeddingServiceError, HashEmbedder, OpenAIEmbedder
+from agent.corpus.ingest import ingest
+from agent.corpus.retrieval import Filters, Retriever
+from agent.corpus.store import Store
 from agent.errors import InputError
-from agent.ingest import ingest
-from agent.retrieval import Filters, Retriever
-from agent.store import Store
 
 runner = CliRunner()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.labels import (
+from agent.report.labels import (
     TABLE2_BLOCKS,
     TABLE3_APPLICANT_COLUMNS,
     TABLE3_COLUMNS,
@@ -15,9 +15,9 @@ from agent.labels import (
     TABLE4_COLUMNS,
     TABLE4_GROUPS,
 )
-from agent.model import Table2, Table3, Table4
-from agent.table_parser import parse_table2, parse_table3, parse_table4
-from agent.tables import validate_table2, validate_table3, validate_table4
+from agent.report.model import Table2, Table3, Table4
+from agent.report.table_parser import parse_table2, parse_table3, parse_table4
+from agent.report.tables import validate_table2, validate_table3, validate_table4
 
 FORMATS = st.sampled_from(["2021", "2019"])
 COUNT = st.integers(min_value=0, max_value=5000)

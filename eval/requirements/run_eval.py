@@ -19,9 +19,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agent.coverage import Coverage, coverage  # noqa: E402
-from agent.report_reader import read_text  # noqa: E402
-from agent.requirements import Notice, parse_notice  # noqa: E402
+from agent.report.reader import read_text  # noqa: E402
+from agent.workpoints.coverage import Coverage, coverage  # noqa: E402
+from agent.workpoints.requirements import Notice, parse_notice  # noqa: E402
 
 SEED_DIRS = (ROOT.parent / "shared" / "seeds", ROOT / "corpus" / "seeds")
 

@@ -24,11 +24,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from agent.embeddings import HashEmbedder, normalize_for_hash  # noqa: E402
-from agent.eval_retrieval import evaluate, load_queries  # noqa: E402
-from agent.ingest import ingest  # noqa: E402
-from agent.retrieval import Filters, Retriever  # noqa: E402
-from agent.store import Store  # noqa: E402
+from agent.corpus.embeddings import HashEmbedder, normalize_for_hash  # noqa: E402
+from agent.corpus.ingest import ingest  # noqa: E402
+from agent.corpus.retrieval import Filters, Retriever  # noqa: E402
+from agent.corpus.store import Store  # noqa: E402
+from agent.evals.retrieval import evaluate, load_queries  # noqa: E402
 
 
 class TfidfRetriever(Retriever):

@@ -1,0 +1,220 @@
+"""Ask eval: citation accuracy on answerable questions, refusal rate on unanswerable ones.
+
+The question sets (``eval/ask/questions.yaml``; ``eval/ask/heldout.yaml`` was written after
+tuning and is kept apart) list colloquial questions with the citation keys a person accepts as
+their basis, and questions the corpus cannot answer.
+
+* accuracy@1: share of answerable questions whose first citation is an expected key;
+* accuracy@3: … one of whose first three citations is an expected key (a refusal is a miss);
+* refusal rate: share of unanswerable questions answered with “语料中未找到依据”.
+
+Offline (the extractive answer) unless an LLM is configured and ``offline`` is not set.
+:func:`eval_settings` points the settings at the bundled-corpus index the retrieval eval uses,
+so the user's own ingested files do not change the figures.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from agent.ask.answer import DEFAULT_K, ask
+from agent.ask.citations import normalize_key
+from agent.errors import InputError
+from agent.yamlfile import load_yaml
+
+TARGET_ACCURACY_AT_3 = 0.9
+TARGET_REFUSAL = 0.8
+
+
+@dataclass(frozen=True)
+class AskCase:
+    question: str
+    expect: tuple[str, ...]  # empty for an unanswerable question
+    why: str = ""
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.expect)
+
+
+@dataclass
+class CaseResult:
+    case: AskCase
+    cited: list[str]
+    refused: bool
+    coverage: float
+    hit_at_1: bool = False
+    hit_at_3: bool = False
+    listed_at_3: bool = False  # an expected passage is among the first three listed, refused or not
+
+    @property
+    def ok(self) -> bool:
+        return self.hit_at_3 if self.case.answerable else self.refused
+
+
+@dataclass
+class AskEvalResult:
+    path: str
+    mode: str
+    answerable: int
+    unanswerable: int
+    accuracy_at_1: float
+    accuracy_at_3: float
+    refusal_rate: float
+    wrongly_refused: int  # answerable questions refused
+    listed_at_3: float  # diagnostic: expected passage among the first three listed (refusals included)
+    seconds: float
+    cases: list[CaseResult] = field(default_factory=list)
+
+    @property
+    def meets_targets(self) -> bool:
+        return self.accuracy_at_3 >= TARGET_ACCURACY_AT_3 and self.refusal_rate >= TARGET_REFUSAL
+
+
+def default_questions_path() -> Path:
+    return Path(__file__).resolve().parents[2] / "eval" / "ask" / "questions.yaml"
+
+
+def load_cases(path: Path) -> list[AskCase]:
+    data = load_yaml(path, "问答评测问题集") or {}
+    cases: list[AskCase] = []
+    for i, entry in enumerate(data.get("answerable") or [], 1):
+        expect = tuple(str(k) for k in (entry or {}).get("expect") or [])
+        if not entry or not entry.get("q") or not expect:
+            raise InputError(f"answerable 第 {i} 项需要 q 和 expect", path=str(path))
+        cases.append(AskCase(str(entry["q"]), expect))
+    for i, entry in enumerate(data.get("unanswerable") or [], 1):
+        if not entry or not entry.get("q"):
+            raise InputError(f"unanswerable 第 {i} 项需要 q", path=str(path))
+        cases.append(AskCase(str(entry["q"]), (), str(entry.get("why") or "")))
+    if not cases:
+        raise InputError("问答评测问题集是空的", path=str(path))
+    return cases
+
+
+def eval_settings(settings: Any) -> Any:
+    """The settings with the index of the bundled corpus only (shared with the retrieval eval)."""
+    from agent.corpus.embeddings import make_embedder
+    from agent.evals.retrieval import eval_index_dir
+
+    index = eval_index_dir(settings.home, make_embedder(settings).name)
+    return settings.model_copy(update={"index_path": index})
+
+
+def run_ask_eval(
+    cases_path: Path | None, settings: Any, *, offline: bool | None = None, k: int = DEFAULT_K
+) -> AskEvalResult:
+    """Ask every question of the set and score the citations and refusals. ``offline=None``
+    follows the settings (the LLM when one is configured and ``settings.offline`` is off)."""
+    offline = bool(offline) or not settings.llm_configured
+    path = cases_path or default_questions_path()
+    cases = load_cases(path)
+    start = time.perf_counter()
+    results = [score_case(c, settings, offline=offline, k=k) for c in cases]
+    answerable = [r for r in results if r.case.answerable]
+    unanswerable = [r for r in results if not r.case.answerable]
+    return AskEvalResult(
+        path=str(path),
+        mode="offline" if offline else "llm",
+        answerable=len(answerable),
+        unanswerable=len(unanswerable),
+        accuracy_at_1=_share(r.hit_at_1 for r in answerable),
+        accuracy_at_3=_share(r.hit_at_3 for r in answerable),
+        refusal_rate=_share(r.refused for r in unanswerable),
+        wrongly_refused=sum(1 for r in answerable if r.refused),
+        listed_at_3=_share(r.listed_at_3 for r in answerable),
+        seconds=time.perf_counter() - start,
+        cases=results,
+    )
+
+
+def score_case(
+    case: AskCase, settings: Any, *, offline: bool | None = None, k: int = DEFAULT_K
+) -> CaseResult:
+    answer = ask(case.question, settings, offline=offline, k=k)
+    cited = [c.key for c in answer.citations]
+    expected = {normalize_key(e) for e in case.expect}
+    hits = [normalize_key(key) in expected for key in cited]
+    return CaseResult(
+        case=case,
+        cited=cited,
+        refused=answer.refused,
+        coverage=answer.evidence.coverage if answer.evidence else 0.0,
+        hit_at_1=bool(hits[:1]) and hits[0],
+        hit_at_3=any(hits[:3]),
+        listed_at_3=any(normalize_key(p.key) in expected for p in answer.passages[:3]),
+    )
+
+
+def _share(flags: Any) -> float:
+    values = list(flags)
+    return sum(1 for v in values if v) / len(values) if values else 0.0
+
+
+# --------------------------------------------------------------------------- output
+
+
+def ask_eval_json(result: AskEvalResult) -> dict[str, Any]:
+    return {
+        "questions": result.path,
+        "mode": result.mode,
+        "answerable": result.answerable,
+        "unanswerable": result.unanswerable,
+        "accuracy@1": round(result.accuracy_at_1, 4),
+        "accuracy@3": round(result.accuracy_at_3, 4),
+        "refusal_rate": round(result.refusal_rate, 4),
+        "wrongly_refused": result.wrongly_refused,
+        "listed@3": round(result.listed_at_3, 4),
+        "targets": {"accuracy@3": TARGET_ACCURACY_AT_3, "refusal_rate": TARGET_REFUSAL},
+        "meets_targets": result.meets_targets,
+        "seconds": round(result.seconds, 2),
+        "misses": [
+            {
+                "question": r.case.question,
+                "expected": list(r.case.expect),
+                "cited": r.cited,
+                "refused": r.refused,
+                "coverage": r.coverage,
+            }
+            for r in result.cases
+            if not r.ok
+        ],
+    }
+
+
+def print_ask_eval(console: Console, result: AskEvalResult, *, show_misses: bool = True) -> None:
+    """The figures against their targets, then the questions that missed."""
+    mode = "离线摘录" if result.mode == "offline" else "大模型"
+    table = Table(title=f"问答评测（{mode}模式，{Path(result.path).name}）", title_justify="left")
+    table.add_column("指标")
+    table.add_column("结果", justify="right")
+    table.add_column("目标", justify="right")
+    table.add_row("可回答问题数", str(result.answerable), "")
+    table.add_row("引用准确率@1", f"{result.accuracy_at_1:.3f}", "")
+    table.add_row("引用准确率@3", f"{result.accuracy_at_3:.3f}", f"≥ {TARGET_ACCURACY_AT_3}")
+    table.add_row("其中被拒答", str(result.wrongly_refused), "")
+    table.add_row("前三个检索段落含正确依据（含拒答）", f"{result.listed_at_3:.3f}", "")
+    table.add_row("不可回答问题数", str(result.unanswerable), "")
+    table.add_row("拒答率", f"{result.refusal_rate:.3f}", f"≥ {TARGET_REFUSAL}")
+    table.add_row("用时（秒）", f"{result.seconds:.1f}", "")
+    console.print(table)
+    misses = [r for r in result.cases if not r.ok]
+    if show_misses and misses:
+        mt = Table(title="未达预期的问题", title_justify="left")
+        mt.add_column("问题")
+        mt.add_column("期望")
+        mt.add_column("实际")
+        mt.add_column("覆盖度", justify="right")
+        for r in misses:
+            got = "拒答" if r.refused else "、".join(r.cited[:3])
+            want = "、".join(r.case.expect) or "应拒答"
+            mt.add_row(r.case.question, want, got, f"{r.coverage:.2f}")
+        console.print(mt)
+    verdict = "达到目标" if result.meets_targets else "未达到目标"
+    console.print(f"结论：{verdict}。", markup=False)

@@ -1,0 +1,64 @@
+"""Sentences of the narrative with their place in the document, for quoting in findings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from agent.report.labels import SECTION_BY_KEY
+from agent.report.model import AnnualReport, Section
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n\s*\n")
+_TABLE_LINE = re.compile(r"[|\t]")
+NARRATIVE_SECTIONS = ("overview", "problems", "other")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # with line breaks removed
+    section: str | None  # section key, None for the preamble
+    line: int  # 1-based line in the document
+
+    @property
+    def quote(self) -> str:
+        t = self.text.strip()
+        return f"“{t if len(t) <= 90 else t[:88] + '……'}”"
+
+    def location(self) -> str:
+        where = SECTION_BY_KEY[self.section].heading if self.section else "报告开头"
+        return f"{where} 第{self.line}行"
+
+
+def _narrative_lines(text: str) -> list[str]:
+    """Table lines blanked (kept as '' so line numbers hold)."""
+    return ["" if _TABLE_LINE.search(line) else line for line in text.split("\n")]
+
+
+def split_sentences(text: str, section: str | None, first_line: int) -> Iterator[Sentence]:
+    body = "\n".join(_narrative_lines(text))
+    pos = 0
+    for piece in _SENTENCE_END.split(body):
+        if piece is None:
+            continue
+        start = body.find(piece, pos) if piece else pos
+        pos = start + len(piece)
+        flat = re.sub(r"\s*\n\s*", "", piece).strip()
+        if flat:
+            lead = len(piece) - len(piece.lstrip())
+            line = first_line + body.count("\n", 0, start + lead)
+            yield Sentence(flat, section, line)
+
+
+def section_sentences(section: Section) -> Iterator[Sentence]:
+    yield from split_sentences(section.text, section.key, section.line + 1)
+
+
+def report_sentences(report: AnnualReport, keys: tuple[str, ...] = NARRATIVE_SECTIONS) -> Iterator[Sentence]:
+    for s in report.sections:
+        if s.key in keys:
+            yield from section_sentences(s)
+
+
+def preamble_sentences(report: AnnualReport) -> Iterator[Sentence]:
+    yield from split_sentences(report.preamble, None, 1)

@@ -1,0 +1,132 @@
+"""Read any report file into text (and into an :class:`AnnualReport`).
+
+Tables in .docx and .html become pipe-delimited lines (``| 规章 | 0 | 0 | 3 |``) so that one
+parser handles every layout. Text files are decoded as utf-8, then gb18030, then whatever
+charset-normalizer finds.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from agent.errors import InputError
+from agent.report.model import AnnualReport
+
+SUPPORTED = (".txt", ".md", ".markdown", ".docx", ".html", ".htm", ".pdf")
+
+
+def decode_bytes(data: bytes, path: str = "") -> str:
+    """utf-8 (with or without BOM), then gb18030, then charset-normalizer's best guess."""
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError("无法识别文件编码（已尝试 utf-8、gb18030）", path=path)
+    return str(best)
+
+
+def read_text(path: Path) -> str:
+    """The document's text; tables as pipe-delimited lines. Raises InputError when unreadable."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("文件不存在", path=str(path))
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InputError(f"不支持的文件类型“{suffix}”，支持 {'、'.join(SUPPORTED)}", path=str(path))
+    try:
+        if suffix == ".docx":
+            return _docx_text(path)
+        if suffix in (".html", ".htm"):
+            return _html_text(decode_bytes(path.read_bytes(), str(path)))
+        if suffix == ".pdf":
+            return _pdf_text(path)
+        return decode_bytes(path.read_bytes(), str(path))
+    except InputError:
+        raise
+    except Exception as exc:  # the parsers raise many private exception types on corrupt input
+        raise InputError(
+            f"文件已损坏或不是有效的 {suffix} 文件（{type(exc).__name__}）", path=str(path)
+        ) from exc
+
+
+def _cells_line(cells: list[str]) -> str:
+    return "| " + " | ".join(c.replace("\n", "").replace("|", "｜").strip() for c in cells) + " |"
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    document = docx.Document(str(path))
+    lines: list[str] = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            lines.append(block.text)
+        elif isinstance(block, Table):
+            lines.extend(_docx_table_lines(block))
+    return "\n".join(lines)
+
+
+def _docx_table_lines(table: object) -> list[str]:
+    lines: list[str] = []
+    for row in table.rows:  # type: ignore[attr-defined]
+        seen: set[int] = set()
+        cells: list[str] = []
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # a horizontally merged cell is returned once per grid column
+                continue
+            seen.add(id(cell._tc))
+            cells.append(cell.text)
+        lines.append(_cells_line(cells))
+    return lines
+
+
+def _html_text(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for bad in soup(["script", "style", "head"]):
+        bad.decompose()
+    for table in soup.find_all("table"):
+        rows = [
+            _cells_line([c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])])
+            for tr in table.find_all("tr")
+        ]
+        table.replace_with(soup.new_string("\n" + "\n".join(rows) + "\n"))
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for block in soup.find_all(["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section"]):
+        block.insert_after("\n")
+    text = soup.get_text()
+    return "\n".join(line.strip() for line in text.splitlines())
+
+
+def _pdf_text(path: Path) -> str:
+    import pdfplumber
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    with pdfplumber.open(str(path)) as pdf:
+        pages = [page.extract_text() or "" for page in pdf.pages]
+    text = "\n".join(pages)
+    if not text.strip():
+        raise InputError(
+            "PDF 中没有可提取的文字（可能是扫描件），请提供文字版 PDF 或 Word 文件", path=str(path)
+        )
+    return text
+
+
+def read_report(path: Path, agency: str | None = None, year: int | None = None) -> AnnualReport:
+    """Read and parse a report file. ``agency``/``year`` override what the title says."""
+    from agent.report.parser import parse_report
+
+    text = read_text(path)
+    if not text.strip():
+        raise InputError("文件是空的", path=str(path))
+    return parse_report(text, source=str(path), agency=agency, year=year)
