@@ -23,6 +23,7 @@ Q33 = "行政机关不能当场答复的，多少个工作日内答复？"
 OUTSIDE = "个人所得税专项附加扣除怎么填报？"
 KEY33 = "[条例 第三十三条]"
 HELDOUT = Path(__file__).resolve().parent.parent / "eval" / "ask" / "heldout.yaml"
+COLLOQUIAL = HELDOUT.with_name("colloquial.yaml")
 
 
 @pytest.fixture
@@ -327,9 +328,37 @@ def test_eval_meets_the_offline_targets(offline: Any) -> None:
 
 
 def test_heldout_floor(offline: Any) -> None:
-    """Questions written after tuning: the strict extractive gate refuses more colloquial ones
-    (measured 0.636 accuracy@3 with 0.864 of them listing the right passage in the top three)."""
+    """Questions written after the first tuning and never fitted on (eval/ask/RESULTS.md:
+    measured acc@3 0.909, refusal 1.0; before the semantic retriever and the fitted decision
+    0.636 and 0.83)."""
     result = run_ask_eval(HELDOUT, offline)
-    assert result.accuracy_at_3 >= 0.6, result.accuracy_at_3
-    assert result.listed_at_3 >= 0.8, result.listed_at_3
+    assert result.accuracy_at_3 >= 0.85, result.accuracy_at_3
+    assert result.listed_at_3 >= 0.9, result.listed_at_3
     assert result.refusal_rate >= 0.8, result.refusal_rate
+
+
+def test_colloquial_check_split_floor(offline: Any, tmp_path: Path) -> None:
+    """The third of the colloquial development set the models were not fitted on, and all its
+    unanswerable questions (measured acc@3 0.55; refusal 0.55 over the 20 unanswerable ones —
+    far from the 0.9 targets, see eval/ask/RESULTS.md). A floor against regressions."""
+    import yaml
+
+    from agent.evals.ask import load_cases, split_of
+
+    cases = load_cases(COLLOQUIAL)
+    data = {
+        "answerable": [
+            {"q": c.question, "expect": list(c.expect)}
+            for c in cases
+            if c.answerable and split_of(c.question) == "check"
+        ],
+        "unanswerable": [{"q": c.question, "why": c.why} for c in cases if not c.answerable],
+    }
+    path = tmp_path / "check.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_ask_eval(path, offline)
+    assert result.answerable == 29
+    assert result.accuracy_at_3 >= 0.45, result.accuracy_at_3
+    assert result.refusal_rate >= 0.4, result.refusal_rate
+    kinds = dict((k, a3) for k, _, _, a3 in result.by_kind())
+    assert kinds.get("年报格式", 0) >= 0.75, kinds

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -41,12 +41,14 @@ from agent.ask.asked import asked_for
 from agent.ask.citations import REFUSAL, Passage
 from agent.ask.evidence import Term, expanded_query, key_terms
 from agent.ask.features import Candidate
-from agent.ask.gather import Gathered, gather, is_history_question
+from agent.ask.gather import Gathered, gather, is_history_question, term_weights
 from agent.ask.superseded import supersessions
 from agent.ask.verify import Removed, verify
 from agent.errors import InputError
-from agent.llm import LLMClient, LLMError, UsageMeter
 from agent.prompt_templates import load_prompt
+
+if TYPE_CHECKING:  # the LLM stack (langchain, openai) is imported only when a model is used
+    from agent.llm import LLMClient
 
 Mode = Literal["offline", "llm"]
 DEFAULT_K = 5
@@ -121,13 +123,14 @@ def ask(
     q = clean_question(question)
     if not 1 <= k <= MAX_K:
         raise InputError(f"-k 应在 1 到 {MAX_K} 之间，而不是 {k}")
-    terms = key_terms(q)
+    terms = key_terms(q, term_weights(settings))
     history = is_history_question(q)
     use_llm = bool(settings.llm_configured) and not offline
     notices: list[str] = []
     rewrites: list[str] = []
     if use_llm:
         from agent.ask.rewrite import rewrite_queries
+        from agent.llm import LLMClient, UsageMeter
 
         client = client or LLMClient(settings, meter=UsageMeter())
         rewrites, note = rewrite_queries(q, client)
@@ -154,6 +157,8 @@ def ask(
         return refusal(q, ranked, k, evidence, mode, notices=notices, queries=g.queries)
     if not use_llm:
         return offline_answer(q, ranked, k, evidence, g, notices=notices)
+    from agent.llm import LLMError
+
     try:
         return llm_answer(q, ranked, k, evidence, g, settings, client, notices=notices)
     except LLMError as exc:
@@ -349,6 +354,8 @@ def llm_answer(
 ) -> Answer:
     """The model answers from the top k passages; every sentence of the reply is verified
     (agent.ask.verify) and the ones that fail are removed and reported."""
+    from agent.llm import LLMClient, UsageMeter
+
     shown = list(ranked[:k])
     extra = supersessions([c.passage for c in shown[:MAX_CITED]], g)
     client = client or LLMClient(settings, meter=UsageMeter())

@@ -20,11 +20,16 @@ from unanswerable questions, since a clerk's everyday words are not the law's.
 from __future__ import annotations
 
 import functools
+import marshal
 import math
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from agent.ask.citations import Passage
 
@@ -158,9 +163,16 @@ def _phrase_pattern() -> re.Pattern[str]:
 
 
 def _cut(text: str) -> list[str]:
-    from agent.corpus.lexical import _jieba
+    """jieba's precise mode without HMM (rjieba, the same dictionary in Rust, when installed:
+    it spares loading jieba's dictionary in every new process)."""
+    try:
+        import rjieba
 
-    return [str(w) for w in _jieba().lcut(text, HMM=False)]
+        return [str(w) for w in rjieba.cut(text, False)]
+    except ImportError:
+        from agent.corpus.lexical import _jieba
+
+        return [str(w) for w in _jieba().lcut(text, HMM=False)]
 
 
 def _words(question: str) -> list[str]:
@@ -204,9 +216,7 @@ def key_terms(question: str, weights: TermWeights | None = None) -> list[Term]:
 def pos_factor(word: str) -> float:
     """Nouns name what a question is about; verbs, adverbs, adjectives, pronouns and time words
     mostly carry its phrasing (jieba dictionary tags; words it does not list count as nouns)."""
-    from jieba.posseg import dt
-
-    tag = str(dt.word_tag_tab.get(word, "n"))
+    tag = str(_lexicon()["tags"].get(word, "n"))
     return POS_FACTORS.get(tag, POS_FACTORS.get(tag[:1], POS_OTHER))
 
 
@@ -254,10 +264,39 @@ def reference_weights() -> TermWeights:
 
 @functools.cache
 def _idf_table() -> tuple[dict[str, float], float]:
+    lex = _lexicon()
+    return lex["idf"], float(lex["median"])
+
+
+@functools.cache
+def _lexicon() -> dict[str, Any]:
+    """jieba's general-language IDF table and dictionary part-of-speech tags, cached in the temp
+    folder in marshal form (parsing jieba's text files took ~2 s in every new process)."""
+    import jieba
+
+    path = Path(tempfile.gettempdir()) / f"report-agent-jieba-lexicon-{jieba.__version__}.marshal"
+    try:
+        data = marshal.loads(path.read_bytes())
+        if isinstance(data, dict) and {"idf", "median", "tags"} <= set(data):
+            return data
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
     from jieba.analyse.tfidf import TFIDF
+    from jieba.posseg import dt
 
     idf, median = TFIDF().idf_loader.get_idf()
-    return idf, float(median)
+    data = {
+        "idf": dict(idf),
+        "median": float(median),
+        "tags": {str(k): str(v) for k, v in dt.word_tag_tab.items()},
+    }
+    try:
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(data))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only temp folder only means parsing again next time
+    return data
 
 
 def specificity(word: str) -> float:

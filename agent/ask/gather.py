@@ -18,16 +18,15 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from agent.ask.citations import Passage, keyed_passages
+from agent.ask.evidence import TermWeights, reference_weights
 from agent.corpus.retrieval import Filters, Hit, fuse, get_retriever
 
 ASK_KINDS: tuple[str, ...] = ("regulation", "work_points", "spec")
@@ -96,34 +95,55 @@ def text_is_chinese(text: str) -> bool:
     return cjk + latin == 0 or cjk / (cjk + latin) >= CHINESE_SHARE
 
 
-@functools.lru_cache(maxsize=256)
-def _doc_is_chinese(doc_id: str, sample: str) -> bool:
-    from agent.corpus.meta import BUNDLED_PREFIX, corpus_root, read_document
-
-    path = (
-        corpus_root() / doc_id[len(BUNDLED_PREFIX) :] if doc_id.startswith(BUNDLED_PREFIX) else Path(doc_id)
-    )
-    try:
-        return text_is_chinese(read_document(path))
-    except Exception:  # the source is gone: judge by the indexed text
-        return text_is_chinese(sample)
+SAMPLE_CHUNKS = 8  # chunks per document read to judge its language
 
 
 def foreign_documents(retriever: Any) -> list[str]:
-    """Documents of the index written mostly in another language than Chinese."""
-    out = []
+    """Documents of the index written mostly in another language than Chinese, judged on a few
+    of their indexed chunks (cached per index state)."""
     index = retriever.store.bm25()
+    key = (id(index), index.size)
+    cached = _FOREIGN.get(key)
+    if cached is not None:
+        return cached
     rows = index.rows
-    first: dict[str, str] = {}
+    samples: dict[str, list[str]] = {}
     for i, code in enumerate(rows.codes["doc_id"]):
         doc = rows.vocab["doc_id"][int(code)]
-        first.setdefault(doc, str(rows.ids[i]))
-    texts = retriever.store.get(list(first.values()))
-    for doc, cid in first.items():
-        sample = texts.get(cid, ({}, ""))[1]
-        if doc and not _doc_is_chinese(doc, sample):
-            out.append(doc)
-    return sorted(out)
+        ids = samples.setdefault(doc, [])
+        if len(ids) < SAMPLE_CHUNKS:
+            ids.append(str(rows.ids[i]))
+    texts = retriever.store.get([cid for ids in samples.values() for cid in ids])
+    out = sorted(
+        doc
+        for doc, ids in samples.items()
+        if doc and not text_is_chinese("".join(texts[c][1] for c in ids if c in texts))
+    )
+    _FOREIGN.clear()
+    _FOREIGN[key] = out
+    return out
+
+
+_FOREIGN: dict[tuple[int, int], list[str]] = {}
+
+
+def term_weights(settings: Any = None, *, retriever: Any = None) -> TermWeights:
+    """Key-term weights (agent.ask.evidence) over the indexed current regulations, work points
+    and format documents, read from the index (cached per index state)."""
+    retriever = retriever or get_retriever(settings)
+    index = retriever.store.bm25()
+    key = (id(index), index.size)
+    if key not in _WEIGHTS:
+        mask = Filters.make(ASK_KINDS).mask(index)
+        ids = [str(x) for x in (index.rows.ids if mask is None else index.rows.ids[mask])]
+        found = retriever.store.get(ids)
+        texts = [f"{md.get('title', '')} {md.get('section_path', '')}\n{text}" for md, text in found.values()]
+        _WEIGHTS.clear()
+        _WEIGHTS[key] = TermWeights(texts) if texts else reference_weights()
+    return _WEIGHTS[key]
+
+
+_WEIGHTS: dict[tuple[int, int], TermWeights] = {}
 
 
 def ask_filters(
