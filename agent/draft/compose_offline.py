@@ -35,6 +35,9 @@ class Paragraph:
     facts: list[str] = field(default_factory=list)  # figure sentences it uses
     exemplars: list[dict[str, Any]] = field(default_factory=list)
     origin: str = "offline"  # offline | llm | fallback
+    reason: str = ""  # why a part meant for the model was written offline
+    removed: list[dict[str, Any]] = field(default_factory=list)  # sentences taken out of the model's text
+    rounds: int = 0  # repair rounds the model's text went through
 
 
 @functools.cache

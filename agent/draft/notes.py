@@ -59,6 +59,7 @@ _BULLET_RE = re.compile(r"^\s*(?:[-*+·•●]|\d{1,2}[.、．)]|[（(]\d{1,2}[)
 _AGENCY_KEYS = ("机关", "单位", "机关名称", "agency")
 _YEAR_KEYS = ("年度", "年份", "year")
 _FORMAT_KEYS = ("格式", "format")
+_PLACE_KEYS = ("地方", "地区", "所在地", "place")
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Notes:
     agency: str | None = None
     year: int | None = None
     format: str | None = None
+    place: str | None = None  # 地方: 湖北省武汉市 — the agency's place when its name is ambiguous
     bullets: list[Bullet] = field(default_factory=list)
     source: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -175,6 +177,7 @@ def _front_matter(block: str, notes: Notes, source: str) -> None:
             notes.year = int(str(year).replace("年", ""))
         except ValueError as exc:
             raise InputError(f"年度“{year}”不是四位数字年份", path=source) from exc
+    notes.place = next((str(data[k]).strip() for k in _PLACE_KEYS if data.get(k)), None)
     fmt = next((str(data[k]) for k in _FORMAT_KEYS if data.get(k)), None)
     if fmt is not None:
         if fmt not in ("2021", "2019"):
