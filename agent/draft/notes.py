@@ -55,6 +55,9 @@ SECTION_WORDS = {"overview": ("总体",), "problems": ("问题", "改进"), "oth
 
 _FRONT_RE = re.compile(r"^---\s*\n(.*?)\n---\s*(?:\n|$)", re.S)
 _HEADING_RE = re.compile(r"^(#{1,6})\s*(.+?)\s*#*\s*$")
+_PLAIN_HEADING_RE = re.compile(
+    r"^[一二三四五六七八九十]{1,2}[、.．]\s*([^。：:；;，,\d]{2,20})$"
+)  # 一、总体情况 typed without #
 _BULLET_RE = re.compile(r"^\s*(?:[-*+·•●]|\d{1,2}[.、．)]|[（(]\d{1,2}[)）])\s*(.*)$")
 _AGENCY_KEYS = ("机关", "单位", "机关名称", "agency")
 _YEAR_KEYS = ("年度", "年份", "year")
@@ -131,6 +134,9 @@ def read_note_lines(text: str, source: str = "") -> tuple[Notes, list[NoteLine]]
         if h:
             lines.append(NoteLine(i, len(h.group(1)), h.group(2)))
             continue
+        if _PLAIN_HEADING_RE.match(line):
+            lines.append(NoteLine(i, 1, line))
+            continue
         bm = _BULLET_RE.match(line)
         content = (bm.group(1) if bm else line).strip()
         if content:
@@ -139,23 +145,32 @@ def read_note_lines(text: str, source: str = "") -> tuple[Notes, list[NoteLine]]
 
 
 def parse_notes(text: str, source: str = "") -> Notes:
+    """Bullets in file order, each in its part: by its heading, or by its own prefix and words
+    (:mod:`agent.draft.notes_sort`) when the heading names only a section or nothing."""
+    from agent.draft.notes_sort import sort_bullets
+
     notes, lines = read_note_lines(text, source)
     section: str | None = None
     part: str | None = None
+    how = "none"  # how the current heading places its bullets: heading | section | none
+    placed: dict[str, str] = {}
     for nl in lines:
         if nl.level:
             new_section, new_part = _classify(nl.text, nl.level, section)
             if new_section is None and new_part is None:
-                notes.warnings.append(f"第{nl.line}行：无法识别的标题“{nl.text}”，其下要点归入上一部分")
+                if part is not None:
+                    notes.warnings.append(f"第{nl.line}行：无法识别的标题“{nl.text}”，其下要点归入上一部分")
                 continue
             section, part = new_section, new_part or _default_part(new_section)
+            how = "heading" if new_part else "section"
             continue
-        if part is None:
-            notes.warnings.append(
-                f"第{nl.line}行：要点“{nl.text[:20]}”不在任何标题之下，已归入“其他需要报告的事项”"
-            )
-        notes.bullets.append(
-            Bullet(id=f"B{len(notes.bullets) + 1}", text=nl.text, part=part or "other", line=nl.line)
+        bullet = Bullet(id=f"B{len(notes.bullets) + 1}", text=nl.text, part=part or "other", line=nl.line)
+        placed[bullet.id] = how
+        notes.bullets.append(bullet)
+    notes.bullets, unplaced = sort_bullets(notes.bullets, placed)
+    for b in unplaced:
+        notes.warnings.append(
+            f"第{b.line}行：要点“{b.text[:20]}”不在任何标题之下，已归入“其他需要报告的事项”"
         )
     return notes
 

@@ -160,6 +160,7 @@ def compose(
     *,
     use_llm: bool,
     progress: DraftProgress | None = None,
+    client: Any = None,
 ) -> Composed:
     paragraphs = compose_all(ctx)
     if not use_llm:
@@ -167,13 +168,14 @@ def compose(
     from agent.draft.compose_llm import draft_parts_llm
     from agent.llm import LLMClient, UsageMeter
 
-    meter = UsageMeter()
     deadline = settings.draft_deadline if settings.draft_deadline > 0 else None
-    bounded = settings.model_copy(
-        update={"llm_timeout": min(settings.llm_timeout, deadline or settings.llm_timeout)}
-    )
-    bounded._layers = getattr(settings, "_layers", None)  # type: ignore[attr-defined]
-    client = LLMClient(bounded, meter=meter)
+    if client is None:
+        bounded = settings.model_copy(
+            update={"llm_timeout": min(settings.llm_timeout, deadline or settings.llm_timeout)}
+        )
+        bounded._layers = getattr(settings, "_layers", None)  # type: ignore[attr-defined]
+        client = LLMClient(bounded, meter=UsageMeter())
+    meter = client.meter
     parts = [p for p in LLM_PARTS if [b for b in ctx.notes.part(p) if b.text.strip() != "无"]]
     drafted = draft_parts_llm(
         ctx,
@@ -224,7 +226,10 @@ def draft_report(
     offline: bool = False,
     place: str | None = None,
     progress: DraftProgress | None = None,
+    client: Any = None,
 ) -> DraftResult:
+    """``client``: an LLM client to use instead of the configured one (e.g. recorded replies,
+    :class:`agent.draft.replay.ReplayClient`); it implies LLM mode."""
     started = time.perf_counter()
     notes, fig, agency, year = prepare_inputs(notes_path, figures_path, agency, year)
     previous = read_report(previous_path) if previous_path else None
@@ -241,8 +246,8 @@ def draft_report(
     guards = build_guards(ctx, place or notes.place, known_agencies())
     if guards.places.own.message:
         warnings.append(guards.places.own.message)
-    use_llm = settings.llm_configured and not offline
-    composed = compose(ctx, settings, guards, use_llm=use_llm, progress=progress)
+    use_llm = client is not None or (settings.llm_configured and not offline)
+    composed = compose(ctx, settings, guards, use_llm=use_llm, progress=progress, client=client)
     paragraphs = composed.paragraphs
     removed = [r for ps in paragraphs.values() for p in ps for r in p.removed] + _dedupe(paragraphs)
     markdown = report_markdown(fig, narratives(paragraphs), agency=agency, year=year)

@@ -33,7 +33,19 @@ class Restated:
         return not self.bullet.text
 
 
+_SAME = (
+    ("明年", "下年度"),
+    ("下一年", "下年度"),
+    ("今年", "本年度"),
+    ("去年", "上年"),
+    ("转到", "结转"),
+    ("还有", ""),
+)
+
+
 def _restates(clause: str, sources: list[Source], self_names: tuple[str, ...]) -> bool:
+    for a, b in _SAME:
+        clause = clause.replace(a, b)
     s = judge(clause, sources, self_names=self_names)
     return s.kind == "figures" and not s.ungrounded and s.coverage >= RESTATED_COVERAGE
 

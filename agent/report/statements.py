@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from agent.report.model import AnnualReport, Finding, InfoFee, Table2, Table3, Table4, make_finding
 from agent.report.narrative import Sentence, report_sentences
-from agent.report.numerals import mentions
+from agent.report.numerals import Mention, mentions
 from agent.report.tables import as_number
 
 _NEG = r"(?:未|没有|无|不曾|未曾|均未|并未|从未)"
@@ -200,22 +200,31 @@ def done_findings(sentences: Sequence[Sentence], facts: StatementFacts) -> list[
                     uncertain,
                 )
             )
-        m = _CARRY.search(s.text)
-        if m:
-            stated = [
-                x
-                for x in mentions(s.text)
-                if abs(x.start - m.start()) <= 14 and s.text[x.end : x.end + 1] == "件"
-            ]
-            if stated and all(x.value != carry for x in stated):
-                out.append(
-                    _finding(
-                        "STMT-DONE",
-                        f"正文写结转下年度{stated[0].text}件，表三“四、结转下年度继续办理”为{carry:g}件：{s.quote}",
-                        s,
-                        uncertain,
-                    )
+        stated = _carry_counts(s.text)
+        if stated and all(x.value != carry for x in stated):
+            out.append(
+                _finding(
+                    "STMT-DONE",
+                    f"正文写结转下年度{stated[0].text}件，表三“四、结转下年度继续办理”为{carry:g}件：{s.quote}",
+                    s,
+                    uncertain,
                 )
+            )
+    return out
+
+
+def _carry_counts(text: str) -> list[Mention]:
+    """Counts stated as carried over to next year: 结转下年度2件, 两件申请结转下年度 (not 无结转…)."""
+    out = []
+    for m in _CARRY.finditer(text):
+        if re.search(_NEG + r"$", text[max(0, m.start() - 3) : m.start()]):
+            continue
+        for x in mentions(text):
+            if text[x.end : x.end + 1] != "件":
+                continue
+            between = text[x.end + 1 : m.start()] if x.end <= m.start() else text[m.end() : x.start]
+            if len(between) <= 8 and not re.search(r"[，,。；;]", between):
+                out.append(x)
     return out
 
 
