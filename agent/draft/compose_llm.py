@@ -53,7 +53,7 @@ class GuardedJob:
     violations: list[Violation] = field(default_factory=list)
     rounds: int = 0
     error: str | None = None  # why the model's text is not used (the reason shown to the clerk)
-    stripped: list[str] = field(default_factory=list)  # Markdown and boilerplate removed from replies
+    stripped: list[str] = field(default_factory=list)  # Markdown and boilerplate removed from the last reply
     done: bool = False
 
 
@@ -151,7 +151,7 @@ class _Runner:
                 if job.done:  # abandoned at the deadline: the part is already written offline
                     return
                 job.messages, job.text, job.rounds = messages, cleaned.text, round_no
-                job.stripped += cleaned.removed
+                job.stripped = cleaned.removed  # what was taken out of the text that is used
                 job.violations = found
             if not cleaned.text:
                 job.error = "回复中没有正文"
