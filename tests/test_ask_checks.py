@@ -237,3 +237,22 @@ def test_failed_rewrite_still_answers(llm_server: Any, shared_index: Path) -> No
     llm_server.default_reply = f"应当在20个工作日内答复{KEY33}。"
     answer = ask(Q33, _llm(llm_server, shared_index))
     assert not answer.refused and any("问题改写失败" in n for n in answer.notices)
+
+
+@pytest.mark.parametrize(
+    ("question", "key"),
+    [
+        (
+            "司法局来通知，说申请人对我们的信息公开答复申请了复议，按简易程序审。我们得几天内把答复和证据交过去？",
+            "[行政复议法 第五十四条]",
+        ),
+        (
+            "法院送来一份起诉状副本，是个信息公开的案子，我们要多少天内交证据和答辩状？",
+            "[行政诉讼法 第六十七条]",
+        ),
+    ],
+)
+def test_another_law_asked_about_is_cited_first(offline: Any, question: str, key: str) -> None:
+    """No bonus for the 条例: a question about 复议 or 诉讼 is answered from that law."""
+    answer = ask(question, offline)
+    assert not answer.refused and answer.citations[0].key == key
