@@ -28,6 +28,7 @@ from agent.ask.gather import Gathered, gather, is_history_question  # noqa: E402
 from agent.evals.ask import AskCase, eval_settings, load_cases, split_of  # noqa: E402
 from agent.settings import load_settings  # noqa: E402
 
+LABEL = os.environ.get("ASK_FIT_LABEL", "answerable")  # or "correct": answerable and right in the first three
 L2 = 10.0  # ridge strength (chosen among 0.1–30 on the check split and heldout.yaml)
 SETS = {
     "colloquial": ROOT / "eval/ask/colloquial.yaml",
@@ -96,14 +97,17 @@ def fit_variant(kind: str, train, checks, l2: float = L2):  # type: ignore[no-un
             ys += labelled(case, cands)
     rr = fit(xs, ys, rr_feats, l2=l2)
     models = {f"rerank-{kind}": rr}
-    ax, ay = [], []
+    ax, ay, correct = [], [], []
     for case, cands, _ in train:
         ranked = rerank.rank(list(cands), kind, models)
         ax.append(rerank.answer_features(ranked))
         ay.append(int(case.answerable))
-    an = fit(ax, ay, an_feats, l2=l2)
+        want = {normalize_key(e) for e in case.expect}
+        correct.append(int(any(normalize_key(c.passage.key) in want for c in ranked[:3])))
+    labels = correct if LABEL == "correct" else ay
+    an = fit(ax, labels, an_feats, l2=l2)
     probs = [an.probability(x) for x in ax]
-    an = type(an)(an.features, an.mean, an.scale, an.coef, an.intercept, choose_threshold(probs, ay))
+    an = type(an)(an.features, an.mean, an.scale, an.coef, an.intercept, choose_threshold(probs, labels))
     models[f"answer-{kind}"] = an
     print(f"\n== {kind}  (threshold {an.threshold:.3f})")
     print("  fit  :", evaluate(train, models, kind))
