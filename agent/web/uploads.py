@@ -18,6 +18,7 @@ import re
 import secrets
 import unicodedata
 import zipfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -171,8 +172,9 @@ class _Receiver:
             self._fh.close()  # type: ignore[attr-defined]
 
 
-async def _drain(request: Request) -> None:
-    async for _ in request.stream():
+async def _drain(stream: AsyncIterator[bytes]) -> None:
+    """Read the rest of the body and throw it away (a browser shows the message only after it has sent all)."""
+    async for _ in stream:
         pass
 
 
@@ -189,7 +191,7 @@ async def receive_form(
         raise UploadError("请求格式不正确，请用页面上的表单上传")
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > total:
-        await _drain(request)
+        await _drain(request.stream())
         raise UploadError(f"上传的内容共 {mb(int(length))}，超过 {mb(total)} 的上限，未上传", status=413)
     if ctype == b"application/x-www-form-urlencoded":
         form = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
@@ -199,8 +201,9 @@ async def receive_form(
     callbacks = {name: getattr(rec, name) for name in dir(rec) if name.startswith("on_")}
     parser = MultipartParser(params[b"boundary"], callbacks)  # type: ignore[arg-type]
     received = 0
+    stream = request.stream()
     try:
-        async for chunk in request.stream():
+        async for chunk in stream:
             received += len(chunk)
             if received > total:
                 raise UploadError(f"上传的内容超过 {mb(total)} 的上限，未上传", status=413)
@@ -209,7 +212,7 @@ async def receive_form(
     except Exception as exc:
         rec.close()
         rec.form.discard()
-        await _drain(request)
+        await _drain(stream)
         if isinstance(exc, UploadError):
             raise
         raise UploadError("上传的数据不完整或格式不正确，请重新上传") from exc
