@@ -95,6 +95,28 @@ def test_cells_from_the_parser_json_are_used_when_present(tmp_path):
     assert "uncertain" in cells_by_id(data)["表三:granted:natural"].classes
 
 
+def test_a_finding_that_names_its_cells_is_placed_on_them(tmp_path):
+    path = tmp_path / "clean.md"
+    path.write_text(clean_report_text(), encoding="utf-8")
+    data = check_file(path)
+    data["findings"].append(
+        {
+            "rule": "T3-VALUE",
+            "severity": "warning",
+            "message": "未能可靠识别",
+            "location": "表三 法人或其他组织 5 列",
+            "section": "requests",
+            "key": "k1",
+            "cells": ["t3:granted|business", "t2:art20_1/normative|issued", "t9:x|y"],
+        }
+    )
+    cells = cells_by_id(data)
+    assert "sev-warning" in cells["表三:granted:business"].classes
+    assert "sev-warning" in cells["表二:art20_1:normative:issued"].classes
+    assert cells["表三:granted:business"].findings == ["k1"]
+    assert sum(1 for c in cells.values() if "sev-warning" in c.classes) == 2
+
+
 def test_an_unreadable_file_is_a_clear_error(tmp_path):
     junk = tmp_path / "x.pdf"
     junk.write_bytes(b"\x00\x01\x02 not a pdf" * 50)

@@ -12,7 +12,9 @@ use it (``agent.report.tables.t3_location``), so a finding is placed on its cell
 
 When the parser's JSON already holds the cells (``report-agent check --format json`` with
 per-cell states), :func:`ensure_cells` keeps them; otherwise it lists them from the parsed
-tables, every cell ``read`` and with no source position (the parser of today keeps none).
+tables: with the state and source of each cell when the table carries its readings
+(``table.readings["row|col"]``: state, line, page, raw text, candidates, note), else every cell
+``read`` with no source.
 """
 
 from __future__ import annotations
@@ -27,29 +29,38 @@ TABLE_KEYS = {"表二": "table2", "表三": "table3", "表四": "table4"}
 STATES = ("read", "derived", "uncertain")
 
 
-def _cell(table: str, keys: tuple[str, ...], label: str, column: str, value: Any, location: str) -> dict:
+def reading_key(keys: tuple[str, ...] | list[str]) -> str:
+    """'row|col' (表二: 'block/row|col'), the key of a cell in a table's readings and in a finding's cells."""
+    return "/".join(keys[:-1]) + "|" + keys[-1]
+
+
+def _reading(table: Any, keys: tuple[str, ...]) -> tuple[str, dict[str, Any] | None]:
+    r = (getattr(table, "readings", None) or {}).get(reading_key(keys))
+    if r is None:
+        return "read", None
+    source = {k: getattr(r, k, None) for k in ("line", "page", "raw", "note", "candidates")}
+    source = {k: v for k, v in source.items() if v not in (None, "", [])}
+    state = getattr(r, "state", "read")
+    return (state if state in STATES else "read"), source or None
+
+
+def _cell(t: Any, name: str, keys: tuple[str, ...], label: str, column: str, location: str) -> dict[str, Any]:
+    state, source = _reading(t, keys)
     return {
-        "table": table,
+        "table": name,
         "keys": list(keys),
         "label": label,
         "column": column,
-        "value": value,
-        "state": "read",
+        "value": t.get(*keys),
+        "state": state,
         "location": location,
-        "source": None,
+        "source": source,
     }
 
 
 def table2_cells(t: Table2) -> list[dict[str, Any]]:
     return [
-        _cell(
-            "表二",
-            (b.key, rk, c.key),
-            f"{b.label} {rl}",
-            c.label,
-            t.get(b.key, rk, c.key),
-            t2_location(t, b.key, rk, c.key),
-        )
+        _cell(t, "表二", (b.key, rk, c.key), f"{b.label} {rl}", c.label, t2_location(t, b.key, rk, c.key))
         for b in t.blocks
         for rk, rl in b.rows
         for c in b.columns
@@ -58,9 +69,7 @@ def table2_cells(t: Table2) -> list[dict[str, Any]]:
 
 def table3_cells(t: Table3) -> list[dict[str, Any]]:
     return [
-        _cell(
-            "表三", (r.key, c.key), r.path, c.label, t.get(r.key, c.key), t3_location(t.format, r.key, c.key)
-        )
+        _cell(t, "表三", (r.key, c.key), r.path, c.label, t3_location(t.format, r.key, c.key))
         for r in TABLE3_ROWS[t.format]
         for c in TABLE3_COLUMNS
     ]
@@ -68,7 +77,7 @@ def table3_cells(t: Table3) -> list[dict[str, Any]]:
 
 def table4_cells(t: Table4) -> list[dict[str, Any]]:
     return [
-        _cell("表四", (g, c.key), table4_group_path(g), c.label, t.get(g, c.key), t4_location(g, c.key))
+        _cell(t, "表四", (g, c.key), table4_group_path(g), c.label, t4_location(g, c.key))
         for g, _ in TABLE4_GROUPS
         for c in TABLE4_COLUMNS
     ]

@@ -53,11 +53,28 @@ def _index_cells(tables: dict[str, Any]) -> dict[CellKey, dict[str, Any]]:
     return {(c["table"], tuple(c["keys"])): c for t in tables.values() for c in t.get("cells", [])}
 
 
+_REF_TABLES = {"t2": "表二", "t3": "表三", "t4": "表四"}
+
+
+def _ref(ref: str) -> CellKey | None:
+    """'t3:new|total' (表二: 't2:art20_1/normative|issued') → ("表三", ("new", "total"))."""
+    table, sep, rest = ref.partition(":")
+    if not sep or table not in _REF_TABLES or "|" not in rest:
+        return None
+    head, _, col = rest.rpartition("|")
+    return _REF_TABLES[table], (*head.split("/"), col)
+
+
 def finding_cells(finding: dict[str, Any], cells: dict[CellKey, dict[str, Any]]) -> list[CellKey]:
-    """The cells a finding is about, from its ``cells`` (locations) or its location."""
+    """The cells a finding is about: its ``cells`` (references such as 't3:new|total', or cell
+    locations), else its location (a cell, a row or a Table 3 column balance)."""
     wanted = [w for w in (finding.get("cells") or [finding.get("location") or ""]) if w]
     hits: list[CellKey] = []
     for where in wanted:
+        ref = _ref(where)
+        if ref is not None:
+            hits += [ref] if ref in cells else []
+            continue
         hits += [k for k, c in cells.items() if c.get("location") == where]
         hits += [k for k, c in cells.items() if f"{c['table']} {c.get('label', '')}" == where]
         hits += [
@@ -91,8 +108,8 @@ def _number_view(
     if cell is None:
         view.classes.append("absent")
         return view
-    view.text = format_number(cell.get("value"), gc.ref.spec)
     state = cell.get("state") or "read"
+    view.text = format_number(cell.get("value"), gc.ref.spec) or ("？" if state == "uncertain" else "")
     if state in STATE_NOTES:
         view.classes.append(state)
     worst = _worst(found)
@@ -100,9 +117,7 @@ def _number_view(
         view.classes.append(f"sev-{worst}")
     notes = [STATE_NOTES[state]] if state in STATE_NOTES else []
     notes += [f"[{f['rule']}] {f['message']}" for f in found]
-    src = cell.get("source")
-    if isinstance(src, dict) and src:
-        notes.append("原文位置：" + "，".join(f"{k} {v}" for k, v in src.items()))
+    notes += source_notes(cell.get("source"))
     view.title = "\n".join([cell.get("location", ""), *notes]).strip()
     view.findings = [str(f.get("key", "")) for f in found if f.get("key")]
     return view
@@ -110,6 +125,27 @@ def _number_view(
 
 def _format(value: object, default: ReportFormat = "2021") -> ReportFormat:
     return "2019" if value == "2019" else "2021" if value == "2021" else default
+
+
+_SOURCE_NAMES = {
+    "page": "第{}页",
+    "line": "第{}行",
+    "raw": "原文“{}”",
+    "note": "{}",
+    "candidates": "可能的值：{}",
+}
+
+
+def source_notes(source: object) -> list[str]:
+    """Where the cell came from, as a line of the hover text."""
+    if not isinstance(source, dict) or not source:
+        return []
+    parts = []
+    for k, fmt in _SOURCE_NAMES.items():
+        v = source.get(k)
+        if v not in (None, "", []):
+            parts.append(fmt.format("、".join(map(str, v)) if isinstance(v, list) else v))
+    return ["；".join(parts)] if parts else []
 
 
 def table_views(data: dict[str, Any]) -> list[TableView]:
