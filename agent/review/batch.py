@@ -105,6 +105,7 @@ def _run(files: list[Path], workers: int, progress: Progress | None) -> list[tup
                 progress(i + 1, total, f.name)
         return [r for r in results if r is not None]
     ctx = multiprocessing.get_context("forkserver")  # no fork of a threaded process (the web server)
+    ctx.set_forkserver_preload(["agent.review.warm"])  # workers are forked warm from the fork server
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
