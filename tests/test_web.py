@@ -405,3 +405,35 @@ def test_serve_beyond_this_computer_requires_a_password(monkeypatch):
     monkeypatch.delenv("REPORT_AGENT_WEB_PASSWORD", raising=False)
     r = CliRunner().invoke(cli_app, ["serve", "--host", "0.0.0.0"])
     assert r.exit_code == 2 and "必须设置访问密码" in r.output
+
+
+def test_zip_member_names_from_chinese_windows_are_read_as_gbk(tmp_path):
+    from agent.web.uploads import StoredFile, expand_zip
+
+    class GbkInfo(zipfile.ZipInfo):  # what a zip tool on Chinese Windows writes: GBK bytes, no UTF-8 flag
+        def _encodeFilenameFlags(self):  # noqa: N802
+            return self.filename.encode("gbk"), self.flag_bits
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(GbkInfo("某局2024年报.md"), clean_report_text())
+    assert zipfile.ZipFile(io.BytesIO(buf.getvalue())).namelist() != [
+        "某局2024年报.md"
+    ]  # read as cp437 by default
+    archive = tmp_path / "a.zip"
+    archive.write_bytes(buf.getvalue())
+    found, skipped = expand_zip(
+        StoredFile("reports", "各单位.zip", archive),
+        tmp_path,
+        allowed=(".md",),
+        per_file=1 << 20,
+        total=1 << 20,
+        max_files=5,
+    )
+    assert [f.name for f in found] == ["各单位.zip/某局2024年报.md"] and skipped == []
+    assert (
+        found[0].path.parent == tmp_path
+        and found[0].path.suffix == ".md"
+        and "某局" not in found[0].path.name
+    )
+    assert not archive.exists()
