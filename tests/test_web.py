@@ -437,3 +437,10 @@ def test_zip_member_names_from_chinese_windows_are_read_as_gbk(tmp_path):
         and "某局" not in found[0].path.name
     )
     assert not archive.exists()
+
+
+def test_a_hostile_file_name_is_shown_as_text(client):
+    name = '<img src=x onerror="alert(1)">.md'
+    r = client.post("/check", files={"report": (name, clean_report_text().encode())})
+    assert r.status_code == 200 and "<img src=x" not in r.text and "&lt;img src=x" in r.text
+    assert all("<" not in p.name for p in session_files(client))
