@@ -89,7 +89,7 @@ def new_path(dest: Path, suffix: str) -> Path:
 
 
 def mb(n: int) -> str:
-    return f"{n / (1 << 20):g} MB"
+    return f"{round(n / (1 << 20), 1):g} MB"
 
 
 def require_suffix(f: StoredFile, allowed: tuple[str, ...], what: str) -> None:
@@ -192,7 +192,9 @@ async def receive_form(
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > total:
         await _drain(request.stream())
-        raise UploadError(f"上传的内容共 {mb(int(length))}，超过 {mb(total)} 的上限，未上传", status=413)
+        raise UploadError(
+            f"上传的内容共 {mb(int(length))}，超过上限（每个文件不超过 {mb(per_file)}），未上传", status=413
+        )
     if ctype == b"application/x-www-form-urlencoded":
         form = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
         return Form(fields={k: str(v) for k, v in form.items()})
@@ -206,7 +208,7 @@ async def receive_form(
         async for chunk in stream:
             received += len(chunk)
             if received > total:
-                raise UploadError(f"上传的内容超过 {mb(total)} 的上限，未上传", status=413)
+                raise UploadError(f"上传的内容超过上限（每个文件不超过 {mb(per_file)}），未上传", status=413)
             parser.write(chunk)
         parser.finalize()
     except Exception as exc:
