@@ -77,15 +77,19 @@ def _run_with_progress(paths: list[Path], workers: int | None):  # type: ignore[
 def _print_review(review) -> None:  # type: ignore[no-untyped-def]
     from rich.table import Table
 
-    from agent.review.summary import SUMMARY_COLUMNS, summary_row
+    from agent.review.summary import STATUS_NAMES, summary_row
 
-    table = Table(*SUMMARY_COLUMNS[1:11], show_lines=False)
+    table = Table("文件", "机关", "年度", "错误", "警告", "不确定", "跨年度", "规则")
+    for col in table.columns:
+        col.overflow = "fold"
     for i, r in enumerate(review.reports, 1):
         row = summary_row(i, r)
-        cells = [str(row[c]) for c in SUMMARY_COLUMNS[1:11]]
         if r.data is None:
-            cells[1] = row["说明"]
-        table.add_row(*cells)
+            table.add_row(r.name, row["说明"], "", "", "", "", "", "")
+            continue
+        status = STATUS_NAMES.get((r.data.get("cross_year") or {}).get("status", ""), "")
+        values = [row[k] for k in ("机关", "年度", "错误", "警告", "不确定单元格")]
+        table.add_row(r.name, *map(str, values), status, row["触发的规则"])
     out.print(table)
     bad = sum(1 for r in review.reports if r.data is None)
     errors = sum(1 for r in review.reports if r.data and r.data["summary"]["error"])
