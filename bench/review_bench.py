@@ -66,8 +66,23 @@ def main() -> None:
                 f"{n / wall:.1f} reports/s; summary rows {len(rows)}, unreadable "
                 f"{sum(1 for r in review.reports if r.data is None)}, planted defects missed {missed}"
             )
+        _per_format([*real.iterdir(), *(g.path for g in generated)])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _per_format(files: list[Path]) -> None:
+    """Cost of reading and checking one file, by format (one process, after a warm-up)."""
+    from agent.review.batch import read_and_check
+
+    read_and_check(str(files[0]))
+    by: dict[str, list[float]] = {}
+    for f in files:
+        started = time.perf_counter()
+        read_and_check(str(f))
+        by.setdefault(f.suffix, []).append(time.perf_counter() - started)
+    shown = ", ".join(f"{k} {1000 * sum(v) / len(v):.0f} ms (×{len(v)})" for k, v in sorted(by.items()))
+    print(f"per file, one process: {shown}")
 
 
 def _rows(path: Path) -> list[tuple[object, ...]]:

@@ -4,8 +4,9 @@
     review.reports[0].data["summary"]
 
 1. The files (folders are searched recursively for .txt .md .docx .html .pdf) are read and
-   checked in a pool of processes, one file per task; an unreadable file becomes a row with the
-   reason, never a stop.
+   checked in a pool of processes, one file per task (in this process when the batch is small
+   enough that starting the pool would cost more, see :data:`POOL_ABOVE`); an unreadable file
+   becomes a row with the reason, never a stop.
 2. Each report is paired with the same agency's report for the year before, when the batch
    holds exactly one (:mod:`agent.review.pairing`); the cross-year rules (X-CARRY, X-VALID) and
    the copied-narrative flag (NARRATIVE-COPY) are applied to each pair.
@@ -32,7 +33,12 @@ from agent.review.pairing import pair_years
 from agent.review.results import file_digest, result_dict, year_findings
 
 Progress = Callable[[int, int, str], None]
-INLINE_BELOW = 3  # fewer files than this are checked in this process (a pool costs ~1 s to start)
+# Seconds one file takes to read and check, by format (bench/review_bench.py, one process): a pool
+# costs about 1–2 s to start (fork server, imports, warm-up), so a batch whose estimate is below
+# POOL_ABOVE seconds is checked in this process.
+COST = {".pdf": 0.8, ".docx": 0.1, ".html": 0.05, ".htm": 0.05}
+DEFAULT_COST = 0.01
+POOL_ABOVE = 3.0
 CROSS_YEAR_RULES = ("X-CARRY", "X-VALID", "NARRATIVE-COPY")
 
 
@@ -98,7 +104,7 @@ def read_and_check(path: str) -> tuple[AnnualReport | None, list[Finding], str, 
 def _run(files: list[Path], workers: int, progress: Progress | None) -> list[tuple[Any, ...]]:
     results: list[tuple[Any, ...] | None] = [None] * len(files)
     total = len(files)
-    if workers <= 1 or total < INLINE_BELOW:
+    if workers <= 1 or estimated_seconds(files) < POOL_ABOVE:
         for i, f in enumerate(files):
             results[i] = read_and_check(str(f))
             if progress:
@@ -124,6 +130,10 @@ def _run(files: list[Path], workers: int, progress: Progress | None) -> list[tup
                 if progress:
                     progress(done, total, f.name)
     return [r for r in results if r is not None]
+
+
+def estimated_seconds(files: list[Path]) -> float:
+    return sum(COST.get(f.suffix.lower(), DEFAULT_COST) for f in files)
 
 
 def cross_year_status(data: dict[str, Any], status: str, note: str) -> dict[str, Any]:
@@ -165,4 +175,5 @@ def review_paths(
             report, findings + extra, name=row.name, digest=digest, previous=prev, previous_name=prev_name
         )
         row.data["cross_year"] = cross_year_status(row.data, pairing.status, pairing.note)
-    return Review(rows, time.perf_counter() - started, n if len(files) >= INLINE_BELOW else 1, skipped)
+    used = n if n > 1 and estimated_seconds(files) >= POOL_ABOVE else 1
+    return Review(rows, time.perf_counter() - started, used, skipped)
