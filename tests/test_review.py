@@ -322,3 +322,18 @@ def test_an_edited_paragraph_is_checked_again(tmp_path, shared_index):
     assert "99件" in hit.text and hit.edited and [f["rule"] for f in hit.findings] == ["NARRATIVE-TABLE"]
     assert "99件" in (tmp_path / "draft.md").read_text(encoding="utf-8")
     assert json.loads((tmp_path / "draft.check.json").read_text(encoding="utf-8"))["summary"]["error"] == 1
+
+
+def test_the_process_pool_gives_the_same_results_as_one_process(batch, monkeypatch):
+    import agent.review.batch as batch_module
+
+    folder, _ = batch
+    inline = review_paths([folder], workers=2)
+    assert inline.workers == 1  # small batch: cheaper without a pool
+    monkeypatch.setattr(batch_module, "POOL_ABOVE", 0.0)
+    seen: list[int] = []
+    pooled = review_paths([folder], workers=2, progress=lambda done, total, name: seen.append(done))
+    assert pooled.workers == 2 and sorted(seen) == list(range(1, len(pooled.reports) + 1))
+    assert [(r.name, r.data and r.data["rules"], r.error) for r in pooled.reports] == [
+        (r.name, r.data and r.data["rules"], r.error) for r in inline.reports
+    ]
