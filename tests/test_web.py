@@ -135,6 +135,7 @@ def test_a_reviewer_marks_a_finding_and_exports_the_reviewed_result(client, tmp_
     xlsx.write_bytes(client.get(f"{url}/export.xlsx").content)
     rows = list(openpyxl.load_workbook(xlsx).active.iter_rows(values_only=True))
     assert rows[0][-2:] == ("核实", "备注") and ("已核实", "已与原表核对") in [r[-2:] for r in rows]
+    assert client.get(f"{url}/export.pdf").status_code == 404
     # the mark is kept for the same file in a new session
     assert client.post(f"{url}/mark", data={"finding": "nope", "status": "verified"}).status_code == 404
 

@@ -98,7 +98,8 @@ def _paragraphs(report: AnnualReport, sources: list[dict[str, Any]], key: str) -
         return []
     by_text = {(s["section"], s["text"].strip()): s for s in sources}
     out = []
-    for i, (text, first, last) in enumerate(split_paragraphs(section.text, section.line + 1)):
+    body_line = getattr(section, "first_line", section.line + 1)  # the line the body starts on
+    for i, (text, first, last) in enumerate(split_paragraphs(section.text, body_line)):
         src = by_text.get((key, text))
         out.append(
             DraftParagraph(

@@ -138,6 +138,8 @@ async def check_export(request: Request) -> Response:
     _, data = _result(request)
     marks = w.marks.for_document(data["document"]["sha256"])
     stem = data["document"]["name"].rsplit(".", 1)[0] + "-检查结果"
+    if request.path_params["fmt"] not in ("json", "xlsx"):
+        raise HTTPException(404)
     if request.path_params["fmt"] == "json":
         body = json.dumps(reviewed(data, marks), ensure_ascii=False, indent=2).encode("utf-8")
         return attachment(body, f"{stem}.json", "application/json")
