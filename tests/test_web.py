@@ -445,3 +445,18 @@ def test_a_hostile_file_name_is_shown_as_text(client):
     r = client.post("/check", files={"report": (name, clean_report_text().encode())})
     assert r.status_code == 200 and "<img src=x" not in r.text and "&lt;img src=x" in r.text
     assert all("<" not in p.name for p in session_files(client))
+
+
+def test_the_pages_use_the_configured_llm_like_the_cli(llm_server, tmp_path, shared_index):
+    """Same settings as the command line: with a model configured, drafting calls it over HTTP."""
+    from llm_server import Reply
+
+    llm_server.handler = lambda req: Reply.text("一是认真做好相关工作；二是持续提升公开质量。")
+    settings = load_settings(
+        base_url=llm_server.base_url, model="test-model", index_path=shared_index, llm_max_retries=0
+    )
+    with TestClient(create_app(settings, root=tmp_path / "web")) as c:
+        assert "已配置大模型（test-model）" in c.get("/draft").text
+        url = _draft(c)
+        assert wait(c, url)["state"] == "done"
+        assert "大模型起草" in c.get(url).text and llm_server.count() > 0
