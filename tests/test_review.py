@@ -150,8 +150,8 @@ def test_last_years_text_with_new_numbers_is_flagged():
     rng = random.Random(1)
     copy = re.sub(r"\d+", lambda m: str(int(m.group(0)) + rng.randint(1, 9)), last)
     found = copy_findings(parse_report(copy), parse_report(last))
-    assert [f.rule for f in found] == ["NARRATIVE-COPY"]
-    assert "100%" in found[0].message
+    assert found and {f.rule for f in found} == {"NARRATIVE-COPY"}  # per section, or 全文 when none is found
+    assert all("100%" in f.message for f in found)
 
 
 def test_a_copied_section_is_named():
