@@ -460,3 +460,25 @@ def test_the_pages_use_the_configured_llm_like_the_cli(llm_server, tmp_path, sha
         url = _draft(c)
         assert wait(c, url)["state"] == "done"
         assert "大模型起草" in c.get(url).text and llm_server.count() > 0
+
+
+def test_the_draft_page_shows_each_part_the_model_drafts(llm_server, tmp_path, shared_index):
+    from llm_server import Reply
+
+    llm_server.handler = lambda req: Reply.text("一是认真做好相关工作；二是持续提升公开质量。", latency=0.3)
+    settings = load_settings(
+        base_url=llm_server.base_url, model="test-model", index_path=shared_index, llm_max_retries=0
+    )
+    with TestClient(create_app(settings, root=tmp_path / "web")) as c:
+        url = _draft(c)
+        seen = []
+        for _ in range(300):
+            status = c.get(url + "/status").json()
+            seen += [p["state"] for p in status["parts"]]
+            if status["state"] != "running":
+                break
+            time.sleep(0.05)
+        titles = [p["title"] for p in status["parts"]]
+        assert "主动公开情况" in titles and len(titles) == status["total"]
+        assert all(p["state"] in ("done", "offline") and p["label"] for p in status["parts"])
+        assert "drafting" in seen or "waiting" in seen  # seen while it ran

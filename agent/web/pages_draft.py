@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from agent.draft.notes import PARTS
 from agent.draft.pipeline import OUTPUT_NAMES
+from agent.draft.progress import DONE, OFFLINE, STATE_LABELS, WAITING
 from agent.errors import InputError
 from agent.report.reader import SUPPORTED
 from agent.review.draft_view import MAX_PARAGRAPH_CHARS, draft_view, notes_from_parts, recheck_draft
@@ -119,6 +120,34 @@ async def draft_submit(request: Request) -> Response:
     return RedirectResponse(f"/draft/{key}", status_code=303)
 
 
+class JobProgress:
+    """The parts a model drafts (agent.draft.progress.DraftProgress), kept on the job for the page."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def start(self, parts: dict[str, str]) -> None:
+        self.job.parts = {
+            k: {"title": t, "state": WAITING, "label": STATE_LABELS[WAITING], "detail": ""}
+            for k, t in parts.items()
+        }
+        self.job.stage = "大模型起草各部分"
+
+    def update(self, key: str, state: str, detail: str = "") -> None:
+        title = self.job.parts.get(key, {}).get("title", key)
+        self.job.parts[key] = {
+            "title": title,
+            "state": state,
+            "label": STATE_LABELS.get(state, state),
+            "detail": detail,
+        }
+        self.job.done = sum(1 for p in self.job.parts.values() if p["state"] in (DONE, OFFLINE))
+        self.job.total = len(self.job.parts)
+
+    def finish(self) -> None:
+        self.job.stage = "检查初稿、生成 Word 文件"
+
+
 def _draft(settings: Settings, job: Job) -> Any:
     from agent.draft.pipeline import draft_report
 
@@ -126,7 +155,13 @@ def _draft(settings: Settings, job: Job) -> Any:
     job.stage = "起草中"
     try:
         result = draft_report(
-            i["notes"], i["figures"], i["out"], settings, previous_path=i["previous"], offline=i["offline"]
+            i["notes"],
+            i["figures"],
+            i["out"],
+            settings,
+            previous_path=i["previous"],
+            offline=i["offline"],
+            progress=JobProgress(job),
         )
     except BaseException:
         shutil.rmtree(job.dir, ignore_errors=True)  # a failed draft leaves nothing behind

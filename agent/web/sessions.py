@@ -39,6 +39,7 @@ class Job:
     error: str | None = None
     result: Any = None
     info: dict[str, Any] = field(default_factory=dict)  # what the pages need again (inputs, names)
+    parts: dict[str, dict[str, str]] = field(default_factory=dict)  # per part: title, state, label, detail
     started: float = field(default_factory=time.time)
     finished: float | None = None
 
@@ -50,6 +51,7 @@ class Job:
             "total": self.total,
             "error": self.error,
             "seconds": round((self.finished or time.time()) - self.started, 1),
+            "parts": [{"key": k, **v} for k, v in list(self.parts.items())],
         }
 
 

@@ -47,10 +47,15 @@ function pollJob(box) {
         if (stage) stage.textContent = s.stage + (s.total ? `（${s.done}/${s.total}）` : "") + `，已用 ${s.seconds} 秒`;
         const bar = box.querySelector(".bar > div");
         if (bar && s.total) bar.style.width = `${Math.round((100 * s.done) / s.total)}%`;
-        box.querySelectorAll("li[data-stage]").forEach((li) => {
-          const order = Number(li.dataset.order), now = Number(box.dataset.order || 0);
-          li.classList.toggle("done", li.dataset.stage !== s.stage && order < now);
-        });
+        const parts = box.querySelector("ol.parts");
+        if (parts && s.parts && s.parts.length) {
+          parts.replaceChildren(...s.parts.map((p) => {
+            const li = document.createElement("li");
+            li.className = "state-" + p.state;
+            li.textContent = `${p.title}：${p.label}` + (p.detail ? `（${p.detail}）` : "");
+            return li;
+          }));
+        }
         if (s.state !== "running") window.location.reload();
         else setTimeout(tick, 400);
       })
