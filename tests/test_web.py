@@ -284,7 +284,7 @@ def test_draft_from_the_example_then_edit_a_paragraph_and_check_again(client):
         "五、存在的主要问题及改进情况",
         "六、其他需要报告的事项",
     ]
-    assert page.count('<table class="gov"') == 3 and "依据（要点" in page
+    assert page.count('<table class="gov"') == 3 and "依据（要点" in page and "逐句依据" in page
     docx = client.get(url + "/files/draft.docx")
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     assert json.loads(client.get(url + "/files/draft.check.json").content)["summary"]["error"] == 0
