@@ -139,7 +139,7 @@ def test_draft_from_the_bundled_example_and_download_the_docx(server, browser, s
     assert [h.split("、")[0] for h in headings] == ["一", "二", "三", "四", "五", "六"]
     assert len(d.find_elements(By.CSS_SELECTOR, "table.gov")) == 3
     assert d.find_element(By.TAG_NAME, "h1").text == "示例县民族宗教事务局2024年政府信息公开工作年度报告"
-    d.find_element(By.CSS_SELECTOR, "details.sources summary").click()
+    d.find_elements(By.CSS_SELECTOR, "details.sources summary")[1].click()  # a paragraph with bullets
     screenshot(d, shots, "web-draft")
     d.find_element(By.ID, "dl-draft-docx").click()
     docx = d.downloads / "draft.docx"
