@@ -2,7 +2,7 @@
 
 :class:`Model` holds standardisation, coefficients and a decision threshold; :func:`fit` fits
 one (L2-regularised, classes weighted to equal total weight) and :func:`choose_threshold` sets
-the threshold that balances answered answerable questions against refused unanswerable ones.
+the threshold that maximises answered answerable plus refused unanswerable questions.
 Which features the models read, and where the fitted numbers are kept: :mod:`agent.ask.rerank`.
 """
 
@@ -76,8 +76,11 @@ def fit(
 
 
 def choose_threshold(probs: Sequence[float], labels: Sequence[int]) -> float:
-    """The threshold (a midpoint between two fitted probabilities) that maximises the smaller of
-    answer rate (answerable answered) and refusal recall (unanswerable refused)."""
+    """The threshold (a midpoint between two fitted probabilities) that maximises the sum of
+    answer rate (answerable answered) and refusal recall (unanswerable refused) — Youden's J;
+    ties go to the more balanced one. (Round 1 maximised the smaller of the two: with 20–30
+    unanswerable questions that followed a few near-misses and refused many answerable
+    questions; eval/ask/RESULTS.md §4.)"""
     ps = sorted(set(probs))
     cands = [(a + b) / 2 for a, b in zip(ps, ps[1:], strict=False)] or [0.5]
     pos = sum(1 for y in labels if y)
@@ -86,7 +89,7 @@ def choose_threshold(probs: Sequence[float], labels: Sequence[int]) -> float:
     for t in cands:
         answered = sum(1 for p, y in zip(probs, labels, strict=True) if y and p >= t) / max(1, pos)
         refused = sum(1 for p, y in zip(probs, labels, strict=True) if not y and p < t) / max(1, neg)
-        score = min(answered, refused) + 1e-3 * (answered + refused)
+        score = (answered + refused) + 1e-3 * min(answered, refused)
         if score > best:
             best, best_t = score, t
     return float(best_t)

@@ -18,12 +18,16 @@ passage comes from (no source bonus):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agent.ask.asked import Asked, gives, named_item
-from agent.ask.citations import Passage, document_name
+from agent.ask.citations import Passage, document_name, place_name
 from agent.ask.evidence import Coverage, Term, coverage, heading, passage_context, sentences
+from agent.ask.gather import HISTORY_CUES
+from agent.ask.situated import NEAREST, SituationSummary, item_of
+from agent.ask.superseded import successor
 
 RANK_OFFSET = 5
 # The document a question names or implies, by the words a clerk uses for it. A key is the
@@ -53,6 +57,7 @@ DOCUMENT_CUES: dict[str, tuple[str, ...]] = {
     ),
     "年报格式": ("年报", "年度报告", "表二", "表三", "表四", "勾稽"),
     "政务公开工作要点": ("要点",),
+    "2007条例": HISTORY_CUES,  # the superseded text, for a question about history
 }
 
 
@@ -96,6 +101,19 @@ def _cue_features(question: str, p: Passage) -> tuple[float, float, float]:
     match = any(c in question for c in own)
     named_other = any(any(c in question for c in cues) for cues in DOCUMENT_CUES.values() if cues != own)
     return float(match), float(named_other and not match), float(bool(own) and not match)
+
+
+_TABLE = re.compile(r"表[二三四]")
+
+
+def _table_named(question: str, p: Passage) -> bool | None:
+    """The question names a table of the report (表三): True when the passage is that table's
+    part, False when it is another table's, None otherwise."""
+    named = set(_TABLE.findall(question))
+    own = _TABLE.fullmatch(place_name(p.kind, p.locator, p.section_path))
+    if not named or not own:
+        return None
+    return own.group(0) in named
 
 
 def _sentence_semantic(p: Passage, sent_scores: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -142,7 +160,8 @@ def candidate(
             best_span, best_val, best_cov, best_gives = sp, val, c, g
     match, other, unnamed = _cue_features(question, p)
     item = named_item(question)
-    item_bad = item is not None and not p.locator.endswith(item)
+    item_bad = (item is not None and not p.locator.endswith(item)) or _table_named(question, p) is False
+    item_named = (item is not None and p.locator.endswith(item)) or _table_named(question, p) is True
     x = {
         "fused": p.score / fused_max if fused_max > 0 else 0.0,
         "dense_rank": 1.0 / (ranks["dense"] + RANK_OFFSET) if "dense" in ranks else 0.0,
@@ -158,11 +177,12 @@ def candidate(
         "heading": coverage(terms, heading(p)).value,
         "sentence_coverage": best_cov,
         "gives": (1.0 if best_gives else -1.0) if asked.kind != "none" else 0.0,
+        "asks": 0.0 if asked.kind == "none" else 1.0,
         "cue": match,
         "other_cue": other,
         "cue_missing": unnamed,
         "numbers": 0.0 if years_present(terms, cov) else -1.0,
-        "item": -1.0 if item_bad else 0.0,
+        "item": -1.0 if item_bad else (1.0 if item_named else 0.0),
         "history": 1.0 if history and p.status == "superseded" else 0.0,
     }
     return Candidate(
@@ -198,3 +218,38 @@ def _spans_with(
             if coverage(missing, p.text[extra[0] : extra[1]]).value >= 0.5:
                 chosen.append(extra)
     return sorted(chosen)[:2]
+
+
+SITUATION_GAP_FLOOR = -0.15  # cosine gap given to an item without situations (or far below the best)
+
+
+def situation_features(p: Passage, summary: SituationSummary) -> dict[str, float]:
+    """What the situation view (agent.ask.situated) says about the passage's item, relative to
+    the question's best item (so that a question near no situation at all gives no item a lead),
+    and about the question as a whole (``sit_top``, ``sit_margin``: read by the decision)."""
+    item = item_of(p)
+    v = summary.views.get(item)
+    if v is None and p.status == "superseded":  # the situations of the article that replaced it
+        item = successor(p.doc_id, p.locator) or item
+        v = summary.views.get(item)
+    floor = SITUATION_GAP_FLOOR
+
+    def gap(x: float) -> float:
+        return max(floor, x - summary.top) if summary.semantic and x > -1.0 else floor
+
+    asks = summary.asked != "none"
+    return {
+        "sit_has": 1.0 if v else 0.0,
+        "sit_gap": gap(v.cosine) if v else floor,
+        "sit_gap2": gap(v.cosine2) if v else floor,
+        "sit_rank": 1.0 / (v.rank + RANK_OFFSET) if v and v.rank else 0.0,
+        "sit_bm25_rank": 1.0 / (v.bm25_rank + RANK_OFFSET) if v and v.bm25_rank else 0.0,
+        "sit_bm25": v.bm25 / summary.bm25_top if v and summary.bm25_top > 0 else 0.0,
+        "sit_hits": v.hits / NEAREST if v else 0.0,
+        "sit_first": 1.0 if summary.top_item == item and summary.semantic else 0.0,
+        "sit_bm25_first": 1.0 if summary.bm25_item == item else 0.0,
+        # the item's nearest situation that asks what the question asks (a time limit, an amount …)
+        "sit_typed": (gap(v.typed) if v else floor) if asks else 0.0,
+        "sit_top": summary.top,
+        "sit_margin": summary.top - summary.second if summary.semantic else 0.0,
+    }

