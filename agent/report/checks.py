@@ -315,7 +315,7 @@ def check_enumerations(report: AnnualReport) -> list[Finding]:
             for m in _SHI_RE.finditer(sent.text)
         ]
         out += [_gap_finding(e, m, f"{_cn(e)}是", s.heading, s.key) for e, m in _sequence_gaps(shi)]
-        paren, arabic_runs = _line_markers(s.text, s.line + 1)
+        paren, arabic_runs = _line_markers(s.text, s.first_line)
         out += [_gap_finding(e, m, f"（{_cn(e)}）", s.heading, s.key) for e, m in _sequence_gaps(paren)]
         for run in arabic_runs:
             out += [_gap_finding(e, m, f"{e}.", s.heading, s.key) for e, m in _sequence_gaps(run)]

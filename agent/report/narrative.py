@@ -51,7 +51,7 @@ def split_sentences(text: str, section: str | None, first_line: int) -> Iterator
 
 
 def section_sentences(section: Section) -> Iterator[Sentence]:
-    yield from split_sentences(section.text, section.key, section.line + 1)
+    yield from split_sentences(section.text, section.key, section.first_line)
 
 
 def report_sentences(report: AnnualReport, keys: tuple[str, ...] = NARRATIVE_SECTIONS) -> Iterator[Sentence]:

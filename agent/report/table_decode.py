@@ -1,0 +1,307 @@
+"""The table's own identities as a decoder for text that does not say where cells end.
+
+A row's tokens (:class:`agent.report.table_text.Token`) may hold fewer or more cells than
+printed values: ``640020470`` is seven cells, ``500000 5`` is seven, a 17-digit run is Table 4's
+15 cells. :func:`row_readings` enumerates every way of cutting the digits into the row's cells
+(a cell never starts with ``0`` unless it is ``0``), keeping only the readings in which each
+row's 总计 equals the sum of its parts when the table has that identity. When the text has
+fewer values than cells (a lost cell), one cell per row may be *unknown*; it is solved from the
+row identity or stays unknown.
+
+:func:`solve` then combines the rows: rows with one reading are fixed, rows with several are
+decided by the column identities (（七）总计 = sum of results, 一 + 二 = 三 + 四). A cell whose
+value is the same in every consistent combination is known (``derived`` when more than one
+reading was possible); any other cell is ``uncertain``. Nothing is guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from agent.report.model import CellValue
+from agent.report.table_text import Token, parse_value
+
+
+class Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = Unknown()
+Cell = CellValue | Unknown
+MAX_READINGS = 4000
+MAX_STEPS = 200_000
+
+
+@dataclass(frozen=True)
+class RowShape:
+    width: int
+    identity: tuple[tuple[int, ...], int] | None = None  # (indexes of the parts, index of the total)
+
+
+@dataclass
+class Reading:
+    cells: tuple[Cell, ...]
+    raws: tuple[str, ...]
+    lines: tuple[int, ...]
+
+
+@dataclass
+class RowResult:
+    """The readings of the tokens assigned to one or more consecutive rows."""
+
+    readings: list[Reading] = field(default_factory=list)
+    complete: bool = True  # False: too many readings to enumerate
+    plain: int = 0  # readings before the identities (capped at 2): 1 → the text alone decides
+    split: bool = False  # some token was cut into several cells, or a cell was unknown
+
+
+def _number(text: str) -> CellValue:
+    return parse_value(text)[1] if parse_value(text)[0] else text
+
+
+def _valid_part(digits: str) -> bool:
+    return digits == "0" or not digits.startswith("0")
+
+
+class _Search:
+    def __init__(self, tokens: Sequence[Token], shapes: Sequence[RowShape], use_identity: bool, limit: int):
+        self.tokens = tokens
+        self.shapes = shapes
+        self.use_identity = use_identity
+        self.limit = limit
+        self.bounds: list[int] = []
+        total = 0
+        for s in shapes:
+            total += s.width
+            self.bounds.append(total)
+        self.width = total
+        self.row_of = [i for i, s in enumerate(shapes) for _ in range(s.width)]
+        self.unknowns = max(0, self.width - sum(t.digits for t in tokens))
+        self.out: list[Reading] = []
+        self.steps = 0
+        self.complete = True
+        # the most cells the tokens from i on can still give
+        self.tail_max = [0] * (len(tokens) + 1)
+        for i in range(len(tokens) - 1, -1, -1):
+            self.tail_max[i] = self.tail_max[i + 1] + tokens[i].digits
+
+    def run(self) -> None:
+        if self.unknowns > len(self.shapes):
+            return
+        self._step(0, 0, [], [], [], 0)
+
+    def _step(
+        self, ti: int, off: int, cells: list[Cell], raws: list[str], lines: list[int], unk: int
+    ) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS or len(self.out) >= self.limit:
+            self.complete = False
+            return
+        k = len(cells)
+        if k == self.width:
+            if ti == len(self.tokens):
+                self.out.append(Reading(tuple(cells), tuple(raws), tuple(lines)))
+            return
+        left = self.width - k
+        min_left = len(self.tokens) - ti
+        max_left = self.tail_max[ti] - (self._used(ti, off)) + (self.unknowns - unk)
+        if left < min_left or left > max_left:
+            return
+        row = self.row_of[k]
+        row_start = self.bounds[row] - self.shapes[row].width
+        if unk < self.unknowns and UNKNOWN not in cells[row_start:]:
+            self._emit(ti, off, cells, raws, lines, unk + 1, UNKNOWN, "", -1)
+        if ti >= len(self.tokens):
+            return
+        tok = self.tokens[ti]
+        if tok.blank or tok.atomic:
+            self._emit(
+                ti + 1,
+                0,
+                cells,
+                raws,
+                lines,
+                unk,
+                None if tok.blank else _number(tok.text),
+                tok.text,
+                tok.line,
+            )
+            return
+        rest = tok.text[off:]
+        int_part = rest.split(".")[0].rstrip("万元")
+        for n in range(1, len(int_part) + 1):
+            if n < len(int_part):
+                part = int_part[:n]
+                if _valid_part(part):
+                    self._emit(ti, off + n, cells, raws, lines, unk, _number(part), part, tok.line)
+            elif _valid_part(int_part):
+                self._emit(ti + 1, 0, cells, raws, lines, unk, _number(rest), rest, tok.line)
+
+    def _used(self, ti: int, off: int) -> int:
+        return off if ti < len(self.tokens) else 0
+
+    def _emit(
+        self, ti: int, off: int, cells: list[Cell], raws: list[str], lines: list[int], unk: int,
+        value: Cell, raw: str, line: int,
+    ) -> None:  # fmt: skip
+        cells.append(value)
+        raws.append(raw)
+        lines.append(line)
+        k = len(cells)
+        row = self.row_of[k - 1]
+        if k == self.bounds[row]:
+            solved = self._row_identity(cells, row)
+            if solved is not None:
+                self._step(ti, off, solved, raws, lines, unk)
+        else:
+            self._step(ti, off, cells, raws, lines, unk)
+        cells.pop()
+        raws.pop()
+        lines.pop()
+
+    def _row_identity(self, cells: list[Cell], row: int) -> list[Cell] | None:
+        """The cells with the row's unknown solved; None when the row breaks its identity."""
+        shape = self.shapes[row]
+        start = self.bounds[row] - shape.width
+        if shape.identity is None:
+            return cells
+        parts_idx, total_idx = shape.identity
+        values = cells[start:]
+        if UNKNOWN not in values and not self.use_identity:
+            return cells
+        nums = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+        if len(nums) + (1 if UNKNOWN in values else 0) != len(values):
+            return None if UNKNOWN in values else cells  # non-numeric cell: identity not usable
+        ints = [v if isinstance(v, int) else 0 for v in values]
+        if UNKNOWN not in values:
+            return cells if sum(ints[i] for i in parts_idx) == ints[total_idx] else None
+        u = values.index(UNKNOWN)
+        if u == total_idx:
+            solved = sum(ints[i] for i in parts_idx)
+        else:
+            solved = ints[total_idx] - sum(ints[i] for i in parts_idx if i != u)
+            if solved < 0:
+                return None
+        out = list(cells)
+        out[start + u] = solved
+        return out
+
+
+def row_readings(tokens: Sequence[Token], shapes: Sequence[RowShape]) -> RowResult:
+    """Every reading of ``tokens`` as the cells of the rows ``shapes``.
+
+    When the digits alone allow one reading it is returned as it is, even if it breaks an
+    identity (that is the report's error, for the checks to report); only when they allow
+    several are the identities used to choose.
+    """
+    width = sum(s.width for s in shapes)
+    if len(tokens) == width:
+        cells = tuple(None if t.blank else _number(t.text) for t in tokens)
+        reading = Reading(cells, tuple(t.text for t in tokens), tuple(t.line for t in tokens))
+        return RowResult([reading], True, 1, False)
+    plain = _Search(tokens, shapes, use_identity=False, limit=2)
+    plain.run()
+    if len(plain.out) <= 1:
+        return RowResult(plain.out, plain.steps <= MAX_STEPS, len(plain.out), True)
+    full = _Search(tokens, shapes, use_identity=True, limit=MAX_READINGS)
+    full.run()
+    return RowResult(full.out, full.complete, 2, True)
+
+
+# --------------------------------------------------------------------------- the whole table
+
+
+CellRef = tuple[str, int]  # (row key, column index)
+
+
+@dataclass(frozen=True)
+class Equation:
+    """sum(lhs) == sum(rhs)."""
+
+    lhs: tuple[CellRef, ...]
+    rhs: tuple[CellRef, ...]
+
+    def rows(self) -> set[str]:
+        return {r for r, _ in (*self.lhs, *self.rhs)}
+
+
+@dataclass
+class Decided:
+    """Per cell: the value (None when uncertain), and every value it can still take."""
+
+    values: dict[CellRef, set[Cell]] = field(default_factory=dict)
+    jointly: set[str] = field(default_factory=set)  # rows decided by the column identities
+
+
+def _num(v: object) -> int | float | None:
+    return v if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def solve(candidates: dict[str, list[tuple[Cell, ...]]], equations: Sequence[Equation]) -> Decided:
+    """Combine rows with several readings through the column identities."""
+    fixed = {k: c[0] for k, c in candidates.items() if len(c) == 1}
+    open_rows = sorted((k for k, c in candidates.items() if len(c) > 1), key=lambda k: len(candidates[k]))
+    out = Decided()
+    for k, cells in fixed.items():
+        for i, v in enumerate(cells):
+            out.values[(k, i)] = {v}
+    if not open_rows:
+        return out
+    usable = [
+        e
+        for e in equations
+        if e.rows() & set(open_rows)
+        and e.rows() <= set(candidates)
+        and all(_num(fixed[r][i]) is not None for r, i in (*e.lhs, *e.rhs) if r in fixed)
+    ]
+    seen: dict[CellRef, set[Cell]] = {}
+    state = {"steps": 0, "solutions": 0}
+    chosen: dict[str, tuple[Cell, ...]] = dict(fixed)
+
+    def holds(e: Equation) -> bool | None:
+        if not e.rows() <= set(chosen):
+            return None
+        vals = [_num(chosen[r][i]) for r, i in (*e.lhs, *e.rhs)]
+        if any(v is None for v in vals):
+            return True
+        n = len(e.lhs)
+        return sum(vals[:n]) == sum(vals[n:])  # type: ignore[arg-type]
+
+    def undecided_left() -> bool:
+        return any(len(seen.get((k, i), ())) < 2 for k in open_rows for i in range(len(candidates[k][0])))
+
+    def back(depth: int) -> bool:
+        state["steps"] += 1
+        if state["steps"] > MAX_STEPS:
+            return False
+        if depth == len(open_rows):
+            state["solutions"] += 1
+            for k in open_rows:
+                for i, v in enumerate(chosen[k]):
+                    seen.setdefault((k, i), set()).add(v)
+            return undecided_left()
+        k = open_rows[depth]
+        for cand in candidates[k]:
+            chosen[k] = cand
+            if all(holds(e) is not False for e in usable if k in e.rows()) and not back(depth + 1):
+                del chosen[k]
+                return False
+        chosen.pop(k, None)
+        return True
+
+    finished = back(0)
+    for k in open_rows:
+        for i in range(len(candidates[k][0])):
+            row_values = {c[i] for c in candidates[k]}
+            joint = seen.get((k, i))
+            if state["solutions"] and finished and joint is not None:
+                out.values[(k, i)] = joint
+                if len(joint) == 1 and len(row_values) > 1:
+                    out.jointly.add(k)
+            elif state["solutions"] and not finished and joint is not None and len(joint) > 1:
+                out.values[(k, i)] = joint
+            else:
+                out.values[(k, i)] = row_values
+    return out
