@@ -137,3 +137,24 @@ def compare(report: AnnualReport, cells: Cells) -> list[str]:
         if not ok:
             problems.append(f"{table} {row}×{col}: truth {want!r}, parsed {got!r} ({state})")
     return problems
+
+
+def figures_cells(path: Path) -> Cells:
+    """The cells of a complete figures file (the layout fixtures' truth), 总计 computed."""
+    from agent.figures.reading import load_figures
+    from agent.report.tables import complete_figures
+
+    fig = load_figures(path)
+    complete_figures(fig)
+    out: Cells = {}
+    for b in fig.table2.blocks:
+        for rk, _ in b.rows:
+            for c in b.columns:
+                out[("t2", f"{b.key}/{rk}", c.key)] = fig.table2.get(b.key, rk, c.key)
+    for rk, row in fig.table3.cells.items():
+        for ck, v in row.items():
+            out[("t3", rk, ck)] = v
+    for g, row in fig.table4.cells.items():
+        for ck, v in row.items():
+            out[("t4", g, ck)] = v
+    return out

@@ -309,6 +309,12 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec("FEE-STATEMENT", "warning", "第六部分未说明信息处理费收取情况或与数据矛盾"),
     # Not in the spec's table: a report whose title (agency and year) cannot be found.
     RuleSpec("TITLE", "warning", "未找到含机关名称和年度的报告标题"),
+    # Not in the spec's table: how the tables were read (cells not read reliably: warning;
+    # run-together digits decided by the identities: info); a part or table printed twice; tables
+    # of both formats in one report.
+    RuleSpec("TABLE-READ", "warning", "统计表中未能可靠识别的单元格（请核对原文），或按勾稽关系确定的读法"),
+    RuleSpec("DUPLICATE-PART", "warning", "同一部分或同一统计表出现两次"),
+    RuleSpec("FORMAT-MIXED", "warning", "统计表混用2019年版和2021年版格式"),
 )
 RULE_BY_ID = {r.id: r for r in RULES}
 

@@ -4,56 +4,19 @@ from __future__ import annotations
 
 import re
 
-from agent.report.labels import REPORT_TITLE_SUFFIX, SECTIONS, ReportFormat
+from agent.report.labels import SECTIONS, ReportFormat
 from agent.report.model import AnnualReport
 from agent.report.sections import clean_lines, split_sections
 from agent.report.table_parser import parse_table2, parse_table3, parse_table4
-
-_TRAILING_META_RE = re.compile(r"\s*(发布时间|发布日期|来源)[:：].*$")
-_META_RE = re.compile(
-    r"^\s*(索引号|文号|公开方式|公开日期|发布单位|发布机构|主题分类|发布时间|来源|正文|标题)\s*[:：|]?"
+from agent.report.titles import (
+    agency_from_title,
+    find_title,
+    find_title_anywhere,
+    metadata_agency,
+    year_from_title,
 )
-_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
-_TITLE_WORDS = ("年度报告", "年报", "工作报告", "落实情况", "工作要点")
-_AGENCY_STRIP_RE = re.compile(r"(关于)?((?:19|20)\d{2})\s*年(度)?")
 
-
-def find_title(preamble_lines: list[str]) -> str | None:
-    """The title: the first lines (up to three, joined) ending in a report word."""
-    lines = [ln.strip().lstrip("#").strip().strip("*").strip() for ln in preamble_lines if ln.strip()]
-    lines = [ln for ln in lines if not _META_RE.match(ln)][:6]
-    for i in range(len(lines)):
-        joined = ""
-        for j in range(i, min(i + 3, len(lines))):
-            joined += lines[j]
-            if any(w in joined for w in _TITLE_WORDS) and len(joined) <= 80:
-                joined = _TRAILING_META_RE.sub("", joined)
-                return re.sub(r"\s+", "", joined) if _looks_like_title(joined) else None
-    return None
-
-
-def _looks_like_title(text: str) -> bool:
-    return not text.rstrip().endswith(("。", "；")) and ("报告" in text or "要点" in text)
-
-
-def agency_from_title(title: str) -> str | None:
-    """'洛阳市民族宗教事务局2020年政府信息公开工作年度报告' → '洛阳市民族宗教事务局'."""
-    text = title.replace(REPORT_TITLE_SUFFIX, "")
-    text = re.sub(r"(政务公开|政府信息公开).*$", "", text)
-    text = _AGENCY_STRIP_RE.sub("", text)
-    text = re.sub(r"(关于|的)$", "", text).strip(" ：:，,")
-    return text or None
-
-
-def year_from_title(title: str) -> int | None:
-    m = _YEAR_RE.search(title)
-    return int(m.group(1)) if m else None
-
-
-def metadata_agency(preamble: str) -> str | None:
-    """发布单位/发布机构 from a metadata header (seed 004)."""
-    m = re.search(r"(?:发布单位|发布机构)\s*[:：]?\s*\|?\s*([^|\s]+)", preamble)
-    return m.group(1) if m else None
+__all__ = ["agency_from_title", "expected_format", "find_title", "parse_report", "year_from_title"]
 
 
 def expected_format(year: int | None) -> ReportFormat | None:
@@ -63,13 +26,18 @@ def expected_format(year: int | None) -> ReportFormat | None:
 
 
 def parse_report(
-    text: str, source: str = "", agency: str | None = None, year: int | None = None
+    text: str,
+    source: str = "",
+    agency: str | None = None,
+    year: int | None = None,
+    page_starts: list[int] | None = None,
 ) -> AnnualReport:
     lines = clean_lines(text)
     preamble, sections, repeated = split_sections(lines)
-    title = find_title(preamble.split("\n"))
+    title = find_title_anywhere(preamble.split("\n"))
     report = AnnualReport(title=title, source=source, preamble=preamble, sections=sections)
     report.lines = lines
+    report.page_starts = page_starts or []
     report.duplicates = repeated
     report.agency = agency or (agency_from_title(title) if title else None) or metadata_agency(preamble)
     if report.agency and not agency:

@@ -114,16 +114,22 @@ class _Aligner:
         return score, sims
 
 
-def align(segments: Sequence[Segment], rows: Sequence[RowSpec], max_span: int = 3) -> list[Assignment]:
-    """The best monotonic assignment of segments to rows, then of the rows and segments left over.
+def align(
+    segments: Sequence[Segment], rows: Sequence[RowSpec], max_span: int = 3, blocks: bool = False
+) -> list[Assignment]:
+    """The best monotonic assignment of segments to rows; rows absent from it are missing.
 
-    The second pass finds a block of rows that the document prints out of order (a converter
-    that moved Table 2's first block below the others); rows absent from every pass are missing.
+    With ``blocks`` (Table 2, whose blocks are separate small tables a converter may print out
+    of order) the rows and segments left over are aligned again, on their labels only.
     """
     out: list[Assignment] = []
     seg_left, row_left = list(range(len(segments))), list(range(len(rows)))
-    while seg_left and row_left:
+    first = True
+    while seg_left and row_left and (first or blocks):
         found = _align_once([segments[i] for i in seg_left], [rows[j] for j in row_left], max_span)
+        if not first:
+            found = [a for a in found if min(a.scores) >= LABEL_MATCH]
+        first = False
         if not found:
             break
         for a in found:

@@ -31,7 +31,7 @@ class Unknown:
 UNKNOWN = Unknown()
 Cell = CellValue | Unknown
 MAX_READINGS = 4000
-MAX_STEPS = 200_000
+MAX_STEPS = 60_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ class Reading:
     cells: tuple[Cell, ...]
     raws: tuple[str, ...]
     lines: tuple[int, ...]
+    cut: bool = False  # a printed value was cut into several cells
 
 
 @dataclass
@@ -59,6 +60,11 @@ class RowResult:
 
 def _number(text: str) -> CellValue:
     return parse_value(text)[1] if parse_value(text)[0] else text
+
+
+def _printable(tok: Token) -> bool:
+    """A value as a report prints one: not a run of digits starting with 0 (``03765``)."""
+    return not tok.splittable or _valid_part(tok.text.split(".")[0].rstrip("万元"))
 
 
 def _valid_part(digits: str) -> bool:
@@ -78,7 +84,11 @@ class _Search:
             self.bounds.append(total)
         self.width = total
         self.row_of = [i for i, s in enumerate(shapes) for _ in range(s.width)]
-        self.unknowns = max(0, self.width - sum(t.digits for t in tokens))
+        # a delimited row may have lost one cell per row; run-together digits only when too few
+        digits = sum(t.digits for t in tokens)
+        delimited = any(t.delimited for t in tokens)
+        self.unknowns = len(shapes) if delimited else max(0, self.width - digits)
+        self.cuts = 0
         self.out: list[Reading] = []
         self.steps = 0
         self.complete = True
@@ -102,7 +112,7 @@ class _Search:
         k = len(cells)
         if k == self.width:
             if ti == len(self.tokens):
-                self.out.append(Reading(tuple(cells), tuple(raws), tuple(lines)))
+                self.out.append(Reading(tuple(cells), tuple(raws), tuple(lines), self.cuts > 0))
             return
         left = self.width - k
         min_left = len(self.tokens) - ti
@@ -111,23 +121,17 @@ class _Search:
             return
         row = self.row_of[k]
         row_start = self.bounds[row] - self.shapes[row].width
+        spare = self.unknowns - unk
+        if self.use_identity and self._total_cannot_fit(row, row_start, k, cells, max_left - spare, spare):
+            return
         if unk < self.unknowns and UNKNOWN not in cells[row_start:]:
             self._emit(ti, off, cells, raws, lines, unk + 1, UNKNOWN, "", -1)
         if ti >= len(self.tokens):
             return
         tok = self.tokens[ti]
-        if tok.blank or tok.atomic:
-            self._emit(
-                ti + 1,
-                0,
-                cells,
-                raws,
-                lines,
-                unk,
-                None if tok.blank else _number(tok.text),
-                tok.text,
-                tok.line,
-            )
+        if not tok.splittable:
+            value = None if tok.blank else _number(tok.text)
+            self._emit(ti + 1, 0, cells, raws, lines, unk, value, tok.text, tok.line)
             return
         rest = tok.text[off:]
         int_part = rest.split(".")[0].rstrip("万元")
@@ -135,9 +139,26 @@ class _Search:
             if n < len(int_part):
                 part = int_part[:n]
                 if _valid_part(part):
+                    self.cuts += 1
                     self._emit(ti, off + n, cells, raws, lines, unk, _number(part), part, tok.line)
+                    self.cuts -= 1
             elif _valid_part(int_part):
                 self._emit(ti + 1, 0, cells, raws, lines, unk, _number(rest), rest, tok.line)
+
+    def _total_cannot_fit(
+        self, row: int, row_start: int, k: int, cells: list[Cell], digits_left: int, spare: int
+    ) -> bool:
+        """The row's total (≥ the sum of its parts so far) needs more digits than are left."""
+        identity = self.shapes[row].identity
+        if identity is None or k - row_start > identity[1] or UNKNOWN in cells[row_start:] or spare > 0:
+            return False  # (an unknown cell may still be the total)
+        parts = [c for c in cells[row_start:] if isinstance(c, int)]
+        if not parts:
+            return False
+        cells_after_total = self.width - self.bounds[row]
+        parts_left = identity[1] - (k - row_start)  # parts still to read before the total
+        room = digits_left - parts_left - cells_after_total
+        return len(str(sum(parts))) > room
 
     def _used(self, ti: int, off: int) -> int:
         return off if ti < len(self.tokens) else 0
@@ -192,22 +213,21 @@ class _Search:
 def row_readings(tokens: Sequence[Token], shapes: Sequence[RowShape]) -> RowResult:
     """Every reading of ``tokens`` as the cells of the rows ``shapes``.
 
-    When the digits alone allow one reading it is returned as it is, even if it breaks an
-    identity (that is the report's error, for the checks to report); only when they allow
-    several are the identities used to choose.
+    A row printed with one value per cell is read as it is, even if it breaks an identity (that
+    is the report's error, for the checks to report). A row whose values had to be cut or
+    completed keeps only the readings that satisfy its identity: a cut that breaks it is far
+    more likely a misreading than the report's error, and is not offered as a reading.
     """
     width = sum(s.width for s in shapes)
-    if len(tokens) == width:
+    if len(tokens) == width and all(_printable(t) for t in tokens):
         cells = tuple(None if t.blank else _number(t.text) for t in tokens)
         reading = Reading(cells, tuple(t.text for t in tokens), tuple(t.line for t in tokens))
         return RowResult([reading], True, 1, False)
     plain = _Search(tokens, shapes, use_identity=False, limit=2)
     plain.run()
-    if len(plain.out) <= 1:
-        return RowResult(plain.out, plain.steps <= MAX_STEPS, len(plain.out), True)
     full = _Search(tokens, shapes, use_identity=True, limit=MAX_READINGS)
     full.run()
-    return RowResult(full.out, full.complete, 2, True)
+    return RowResult(full.out, full.complete, len(plain.out), True)
 
 
 # --------------------------------------------------------------------------- the whole table
@@ -256,6 +276,13 @@ def solve(candidates: dict[str, list[tuple[Cell, ...]]], equations: Sequence[Equ
         and e.rows() <= set(candidates)
         and all(_num(fixed[r][i]) is not None for r, i in (*e.lhs, *e.rhs) if r in fixed)
     ]
+    linked = {r for e in usable for r in e.rows()}
+    for k in [k for k in open_rows if k not in linked]:  # no identity reaches it: as the row allows
+        for i in range(len(candidates[k][0])):
+            out.values[(k, i)] = {c[i] for c in candidates[k]}
+    open_rows = [k for k in open_rows if k in linked]
+    if not open_rows:
+        return out
     seen: dict[CellRef, set[Cell]] = {}
     state = {"steps": 0, "solutions": 0}
     chosen: dict[str, tuple[Cell, ...]] = dict(fixed)
@@ -272,10 +299,13 @@ def solve(candidates: dict[str, list[tuple[Cell, ...]]], equations: Sequence[Equ
     def undecided_left() -> bool:
         return any(len(seen.get((k, i), ())) < 2 for k in open_rows for i in range(len(candidates[k][0])))
 
+    position = {k: n for n, k in enumerate(open_rows)}
+    # each equation is checked once, when the last of its open rows has been chosen
+    check_at: list[list[Equation]] = [[] for _ in open_rows]
+    for e in usable:
+        check_at[max(position[r] for r in e.rows() if r in position)].append(e)
+
     def back(depth: int) -> bool:
-        state["steps"] += 1
-        if state["steps"] > MAX_STEPS:
-            return False
         if depth == len(open_rows):
             state["solutions"] += 1
             for k in open_rows:
@@ -284,9 +314,13 @@ def solve(candidates: dict[str, list[tuple[Cell, ...]]], equations: Sequence[Equ
             return undecided_left()
         k = open_rows[depth]
         for cand in candidates[k]:
+            state["steps"] += 1
+            if state["steps"] > MAX_STEPS:
+                chosen.pop(k, None)
+                return False
             chosen[k] = cand
-            if all(holds(e) is not False for e in usable if k in e.rows()) and not back(depth + 1):
-                del chosen[k]
+            if all(holds(e) is not False for e in check_at[depth]) and not back(depth + 1):
+                chosen.pop(k, None)
                 return False
         chosen.pop(k, None)
         return True

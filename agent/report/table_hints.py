@@ -21,12 +21,20 @@ from agent.report.labels import TABLE2_BLOCKS, ReportFormat, normalize_label
 from agent.report.table_reading import Hints
 
 _ROWS = {"规章": "regulations", "行政规范性文件": "normative", "规范性文件": "normative"}
-_VERBS_2021 = (
-    (r"现行有效", "in_force"),
-    (r"(?:本年度?|全年|年内)?(?:新?制发|印发|出台|制定|主动公开|新增公开|公开发布)", "issued"),
-    (r"废止|宣布失效", "repealed"),
-)
-_ITEM_RE = re.compile(r"(行政规范性文件|规范性文件|规章)(\d+)件")
+# (verb, column) per format, tried in order: the first verb before the item decides its column
+_VERBS: dict[str, tuple[tuple[str, str], ...]] = {
+    "2021": (
+        (r"现行有效", "in_force"),
+        (r"废止|宣布失效", "repealed"),
+        (r"新?制发|印发|出台|制定|主动公开|新增公开|公开发布", "issued"),
+    ),
+    "2019": (
+        (r"对外公开总|累计公开", "total_public"),
+        (r"新?制作|制发|印发|出台|制定", "made"),
+        (r"公开|公布|发布", "published"),
+    ),
+}
+_ITEM_RE = re.compile(r"(行政规范性文件|规范性文件|规章)(?:类信息)?(\d+)(件|条)")
 _CLAUSE_END = re.compile(r"[。；;，,]")
 _NOTE_COLUMNS_2021 = (
     ("修订", "issued"),
@@ -41,22 +49,40 @@ _NOTE_LINE_RE = re.compile(r"^\s*[（(]([^）)]*)[）)]\s*$")
 _BLOCK_RE = re.compile(r"第二十条\s*第\s*[（(]\s*([一二三四五六七八九十]+)\s*[）)]\s*项")
 
 
-def narrative_hints(text: str, fmt: ReportFormat) -> Hints:
-    """(row, column index) → value, from statements such as 现行有效行政规范性文件698件."""
-    if fmt != "2021":
-        return {}
-    cols = {c.key: i for i, c in enumerate(TABLE2_BLOCKS["2021"][0].columns)}
+def narrative_hints(text: str, fmt: ReportFormat, loose: bool = False) -> Hints:
+    """(row, column index) → value, from statements such as 现行有效行政规范性文件698件.
+
+    Strict (for decoding): the count in 件 within the clause right after its verb. Loose (for the
+    NARRATIVE-TABLE warning): any count of 规章 or 规范性文件 in 件 or 条, its column from the
+    nearest verb before it in the sentence.
+    """
+    cols = {c.key: i for i, c in enumerate(TABLE2_BLOCKS[fmt][0].columns)}
     hints: Hints = {}
     flat = re.sub(r"\s+", "", text)
-    for verb, col in _VERBS_2021:
+    if loose:
+        for item in _ITEM_RE.finditer(flat):
+            before = flat[: item.start()].rsplit("。", 1)[-1]
+            col = _nearest_verb(before, fmt)
+            if col:
+                hints.setdefault(("art20_1/" + _ROWS[item.group(1)], cols[col]), int(item.group(2)))
+        return hints
+    for verb, col in _VERBS[fmt]:
         for m in re.finditer(verb, flat):
             clause = _CLAUSE_END.split(flat[m.end() : m.end() + 80], maxsplit=1)[0]
             for item in _ITEM_RE.finditer(clause):
-                if item.start() > 30:
+                if item.start() > 30 or item.group(3) != "件":
                     break
-                key = ("art20_1/" + _ROWS[item.group(1)], cols[col])
-                hints.setdefault(key, int(item.group(2)))
+                hints.setdefault(("art20_1/" + _ROWS[item.group(1)], cols[col]), int(item.group(2)))
     return hints
+
+
+def _nearest_verb(before: str, fmt: ReportFormat) -> str | None:
+    best: tuple[int, str] | None = None
+    for verb, col in _VERBS[fmt]:
+        for m in re.finditer(verb, before):
+            if best is None or m.start() > best[0]:
+                best = (m.start(), col)
+    return best[1] if best else None
 
 
 @dataclass

@@ -100,7 +100,12 @@ def parse_table2(
     fmt = table2_format(region_text(lines)) or fallback
     strays = stray_cells(lines, fmt)
     got = read_rows(
-        lines, _t2_rows(fmt), known_labels(), hints=narrative_hints(narrative, fmt), lost=strays.lost
+        lines,
+        _t2_rows(fmt),
+        known_labels(),
+        hints=narrative_hints(narrative, fmt),
+        lost=strays.lost,
+        blocks=True,
     )
     if not got.found():
         return None

@@ -15,6 +15,7 @@ from agent.report.table_decode import (
     UNKNOWN,
     Cell,
     Equation,
+    Reading,
     RowResult,
     RowShape,
     Unknown,
@@ -75,16 +76,23 @@ def read_rows(
     equations: Sequence[Equation] = (),
     hints: Hints | None = None,
     lost: Lost | None = None,
+    blocks: bool = False,
 ) -> RowsRead:
-    return rows_from_segments(segments_of(lines, known_labels), rows, equations, hints or {}, lost or {})
+    segments = segments_of(lines, known_labels)
+    return rows_from_segments(segments, rows, equations, hints or {}, lost or {}, blocks)
 
 
 def rows_from_segments(
-    segments: list[Segment], rows: Sequence[RowSpec], equations: Sequence[Equation], hints: Hints, lost: Lost
+    segments: list[Segment],
+    rows: Sequence[RowSpec],
+    equations: Sequence[Equation],
+    hints: Hints,
+    lost: Lost,
+    blocks: bool = False,
 ) -> RowsRead:
     out = RowsRead()
     units: list[_Unit] = []
-    for a in align(segments, rows):
+    for a in align(segments, rows, blocks=blocks):
         span = [rows[j] for j in a.rows]
         tokens = segments[a.segment].tokens
         unit = _Unit(span, tokens, row_readings(tokens, [r.shape for r in span]))
@@ -116,21 +124,22 @@ def rows_from_segments(
 
 def _hinted(u: _Unit, hints: Hints, lost: Lost) -> tuple[list[tuple[Cell, ...]], bool]:
     """Readings agreeing with the evidence (statements, stray cells), when some but not all do."""
-    cands = [rd.cells for rd in u.result.readings]
+    readings = u.result.readings
+    cands = [rd.cells for rd in readings]
     if len(cands) < 2 or not (hints or lost):
         return cands, False
     refs = [(r.key, i) for r in u.rows for i in range(r.shape.width)]
 
-    def fits(c: tuple[Cell, ...]) -> bool:
-        for n, v in enumerate(c):
+    def fits(rd: Reading) -> bool:
+        for n, v in enumerate(rd.cells):
             row, i = refs[n]
-            if v is UNKNOWN and row in lost and i not in lost[row]:
-                return False
+            if row in lost and (rd.cut or (v is UNKNOWN and i not in lost[row])):
+                return False  # the cells that went missing are the stray ones, in their columns
             if (row, i) in hints and hints[(row, i)] != v:
                 return False
         return True
 
-    keep = [c for c in cands if fits(c)]
+    keep = [rd.cells for rd in readings if fits(rd)]
     return (keep, True) if keep and len(keep) < len(cands) else (cands, False)
 
 
@@ -175,7 +184,7 @@ def _unit_cells(out: RowsRead, u: _Unit, values: dict[tuple[str, int], set[Cell]
             k += 1
         out.cells[r.key] = cells
         out.readings[r.key] = reads
-    if res.split and any_known:
+    if state == "derived" and any_known:
         shown_cells = "/".join(_show(v) for r in u.rows for v in out.cells[r.key])
         out.decoded.append((u.key, u.raw, shown_cells))
 

@@ -3,13 +3,13 @@
 A table region (a section body, or lines of it) is read line by line:
 
 - a delimited line (pipes, tabs: markdown, docx/html/PDF grids read as pipe lines) gives its
-  label cells to the label text and its value cells, each one cell exactly (``atomic``), to a
+  label cells to the label text and its value cells, one token per cell (``delimited``), to a
   *group*; an empty cell between values, or before the values of a line without a label, is a
   blank cell;
 - a free-text line (PDF text, crawler text with the whole report on one line) is cut into label
   text and runs of digits. A run of digits may hold several cells run together
-  (``640020470``): its token is ``splittable``, and :mod:`agent.report.table_decode` finds the
-  readings. A digit right before ``.``/``、`` and a label is the next row's enumerator
+  (``640020470``); :mod:`agent.report.table_decode` finds the readings (and a delimited cell
+  may hold two cells whose separator was lost, or a row may have lost a cell). A digit right before ``.``/``、`` and a label is the next row's enumerator
   (``00000002.其他法律…`` is ``0000000`` then ``2.其他法律…``).
 
 Values that follow each other with no label text in between form one :class:`Segment`; the
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from agent.report.labels import normalize_label
 from agent.report.model import CellValue
+from agent.report.sections import is_page_number
 
 _NUM_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
 _UNIT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(件|条|个|项|次|家|人|起)$")
@@ -45,15 +46,17 @@ class Token:
 
     text: str
     line: int  # 0-based line of the document
-    atomic: bool = True  # exactly one cell (delimited); False: may hold several cells
+    delimited: bool = False  # a cell of a delimited line (pipes, tabs, a grid)
     blank: bool = False  # an empty delimited cell
+
+    @property
+    def splittable(self) -> bool:
+        return not self.blank and bool(_SPLITTABLE_RE.match(self.text))
 
     @property
     def digits(self) -> int:
         """Most cells this token can hold."""
-        if self.atomic or self.blank:
-            return 1
-        return len(self.text.split(".")[0].rstrip("万元"))
+        return len(self.text.split(".")[0].rstrip("万元")) if self.splittable else 1
 
 
 @dataclass
@@ -111,6 +114,7 @@ class _Builder:
         self.region: list[str] = []
         self.open = False  # the last segment may take more groups (no label text since)
         self.lone: Token | None = None  # a digit alone on its line: maybe an enumerator ("1" / ".属于…")
+        self.lone_split = False  # the lone digit started a segment of its own
 
     def text(self, raw: str) -> None:
         norm = normalize_label(raw)
@@ -118,7 +122,12 @@ class _Builder:
             return
         if self.lone is not None and norm[0] in ".．、" and len(norm) > 1 and not norm[1].isdigit():
             self._enumerator_back(self.lone)
+        elif self.lone is not None and self.lone_split and len(self.segments) > 1:
+            # not an enumerator after all: the digit and what followed it go back with the values before
+            last = self.segments.pop()
+            self.segments[-1].groups += last.groups
         self.lone = None
+        self.lone_split = False
         self.region.append(norm)
         self.open = False
 
@@ -153,7 +162,7 @@ def segments_of(lines: Iterable[tuple[int, str]], known_labels: frozenset[str]) 
     """Segments of the table text in ``lines`` ((0-based line number, text) pairs)."""
     b = _Builder(known_labels)
     for n, raw in lines:
-        if not raw.strip() or _MD_RULE_RE.match(raw) or raw.lstrip().startswith("#"):
+        if not raw.strip() or _MD_RULE_RE.match(raw) or raw.lstrip().startswith("#") or is_page_number(raw):
             continue
         line = _NOTE_RE.sub("", raw)
         cells, delimited = split_cells(line)
@@ -176,17 +185,24 @@ def _delimited_line(b: _Builder, n: int, cells: list[str]) -> None:
     after: list[str] = []
     for i, (cell, (is_value, _)) in enumerate(zip(cells, kinds, strict=True)):
         if is_value:
-            tokens.append(Token(cell.strip(), n))
+            tokens.append(Token(cell.strip(), n, delimited=True))
+        elif cell and _all_values(cell):  # a cell holding two numbers: a lost separator
+            tokens += [Token(v, n, delimited=True) for v in cell.split()]
         elif cell:
             if tokens:
                 after.append(cell)
             else:
                 b.text(cell)
         elif value_idx and _is_blank_cell(i, value_idx, has_text):
-            tokens.append(Token("", n, blank=True))
+            tokens.append(Token("", n, delimited=True, blank=True))
     b.group(tokens, True)
     for text in after:
         b.text(text)
+
+
+def _all_values(cell: str) -> bool:
+    parts = cell.split()
+    return len(parts) > 1 and all(parse_value(p)[0] for p in parts)
 
 
 def _mark_bad_values(
@@ -233,19 +249,24 @@ def _drop_sentences(line: str) -> str:
 def _free_line(b: _Builder, n: int, line: str) -> None:
     tokens: list[Token] = []
     pieces = line.split()
-    if len(pieces) == 1 and len(pieces[0]) == 1 and pieces[0].isdigit():
-        token = Token(pieces[0], n, atomic=False)
+    lead = pieces[0] if pieces else ""
+    if len(lead) == 1 and lead in "123456789" and b.lone is None and all(parse_value(p)[0] for p in pieces):
+        # a digit opening a line of values may be the enumerator of a label printed after them
+        # ("5 0 2441 0 0 1590 0 4031" / ".要求行政机关确认…"): it starts a segment of its own
+        token = Token(pieces[0], n)
+        b.lone_split = b.open and bool(b.segments)
+        b.open = False
         b.group([token], False)
         b.lone = token
-        return
+        pieces = pieces[1:]
     for piece in pieces:
         is_value, _ = parse_value(piece)
         if is_value:
-            tokens.append(Token(piece, n, atomic=not _SPLITTABLE_RE.match(piece)))
+            tokens.append(Token(piece, n))
             continue
         for kind, text in _scan_piece(piece):
             if kind == "value":
-                tokens.append(Token(text, n, atomic=False))
+                tokens.append(Token(text, n))
             else:
                 b.group(tokens, False)
                 tokens = []
