@@ -32,14 +32,23 @@ def report_summary(report: AnnualReport) -> dict[str, object]:
 
 
 def findings_json(report: AnnualReport, findings: list[Finding]) -> str:
+    from agent.report.table_output import tables_dict
+
     data = {
         "report": report_summary(report),
         "findings": [
-            f.model_dump(include={"rule", "severity", "message", "location", "section"}) for f in findings
+            f.model_dump(include={"rule", "severity", "message", "location", "section", "cells"})
+            for f in findings
         ],
-        "summary": _counts(findings),
+        "tables": tables_dict(report, findings),
+        "summary": {**_counts(findings), "uncertain_cells": _uncertain(report)},
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _uncertain(report: AnnualReport) -> int:
+    tables = (report.table2, report.table3, report.table4)
+    return sum(1 for t in tables if t is not None for rd in t.readings.values() if rd.state == "uncertain")
 
 
 def _counts(findings: list[Finding]) -> dict[str, int]:
@@ -64,8 +73,17 @@ def print_findings(console: Console, report: AnnualReport, findings: list[Findin
             where = f"{f.location}：" if f.location else ""
             console.print(f"  [{color}]{label}[/{color}] ", end="")
             console.print(f"[{f.rule}] {where}{f.message}", markup=False)
+    from agent.report.table_output import print_failing_tables
+
+    print_failing_tables(console, report, findings)
     c = _counts(findings)
-    verdict = "未发现错误。" if c["error"] == 0 else "存在错误，请修改后再发布。"
+    unsure = _uncertain(report)
+    if c["error"]:
+        verdict = "存在错误，请修改后再发布。"
+    elif unsure:
+        verdict = f"未发现错误，但统计表中有{unsure}个单元格未能可靠识别，未据以核对，请核对原文后再下结论。"
+    else:
+        verdict = "未发现错误。"
     console.print(
         f"\n共 {len(findings)} 项：错误 {c['error']}，警告 {c['warning']}，提示 {c['info']}。{verdict}"
     )

@@ -7,6 +7,7 @@ its text from here. Labels are reproduced character for character from the offic
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -325,6 +326,7 @@ _HALF_TO_FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", "
 _SPACE_RE = re.compile(r"[\s\u3000]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_label(text: str) -> str:
     """Canonical form used to compare labels: no spaces, full-width brackets, '1、'→'1.'."""
     text = _SPACE_RE.sub("", text).translate(_HALF_TO_FULL)

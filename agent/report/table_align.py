@@ -46,7 +46,14 @@ def _pairs_of(text: str) -> frozenset[str]:
 def _continued(seg: Segment, label: str) -> float:
     """Share of ``label`` printed as a tail of the text before the values plus a head of the text after."""
     before = seg.region
-    a = next((k for k in range(min(len(label), len(before)), 0, -1) if before.endswith(label[:k])), 0)
+    tail = before[-len(label) :]
+    a = 0
+    p = tail.find(label[0])
+    while p >= 0:  # the longest tail of the text before that starts the label
+        if label.startswith(tail[p:]):
+            a = len(tail) - p
+            break
+        p = tail.find(label[0], p + 1)
     if a == 0:
         return 0.0
     rest, after = label[a:], seg.after
@@ -76,8 +83,13 @@ class _Aligner:
         self.max_span = max_span
         self.regions = [_pairs_of(s.region) for s in segments]
         self.labels = [normalize_label(r.label) for r in rows]
-        self.wants = [_pairs(label) for label in self.labels]
+        self.wants = [_pairs(label) for label in self.labels]  # cached per label
         self.cache: dict[tuple[int, int], float] = {}
+        self.least = [len(s.tokens) for s in segments]
+        self.most = [sum(t.digits for t in s.tokens) for s in segments]
+        self.widths = [0]
+        for r in rows:
+            self.widths.append(self.widths[-1] + r.shape.width)
 
     def sim(self, i: int, j: int) -> float:
         """How well segment i's label text matches row j's label (0…1).
@@ -93,13 +105,12 @@ class _Aligner:
         return self.cache[(i, j)]
 
     def fit(self, i: int, j: int, k: int) -> tuple[float, tuple[float, ...]] | None:
-        seg = self.segments[i]
-        span = self.rows[j : j + k]
-        tokens = seg.tokens
-        width = sum(r.shape.width for r in span)
-        least, most = len(tokens), sum(t.digits for t in tokens)
+        width = self.widths[j + k] - self.widths[j]
+        least, most = self.least[i], self.most[i]
         if not least <= width <= most + k:
             return None
+        seg = self.segments[i]
+        span = self.rows[j : j + k]
         sims = tuple(self.sim(i, j + n) for n in range(k))
         structural = (
             len(seg.groups) == k
@@ -143,6 +154,10 @@ def align(
 
 def _align_once(segments: Sequence[Segment], rows: Sequence[RowSpec], max_span: int) -> list[Assignment]:
     a = _Aligner(segments, rows, max_span)
+    if len(segments) == len(rows):  # the usual case: one labelled row of values per row, in order
+        fits = [a.fit(i, i, 1) for i in range(len(rows))]
+        if all(f is not None and f[1][0] >= 1.0 and a.least[i] == rows[i].shape.width for i, f in enumerate(fits)):
+            return [Assignment(i, (i,), f[1]) for i, f in enumerate(fits) if f is not None]
     m, n = len(segments), len(rows)
     dp = [[_NEG] * (n + 1) for _ in range(m + 1)]
     back: list[list[tuple[int, int, Assignment | None] | None]] = [[None] * (n + 1) for _ in range(m + 1)]

@@ -55,10 +55,10 @@ class _Unit:
     result: RowResult
     candidates: list[tuple[Cell, ...]] = field(default_factory=list)
     hinted: bool = False
+    key: str = ""
 
-    @property
-    def key(self) -> str:
-        return "+".join(r.key for r in self.rows)
+    def __post_init__(self) -> None:
+        self.key = "+".join(r.key for r in self.rows)
 
     @property
     def raw(self) -> str:
@@ -117,7 +117,7 @@ def rows_from_segments(
         if r.key not in out.cells:
             out.cells[r.key] = [None] * r.shape.width
             out.readings[r.key] = [
-                CellReading(state="uncertain", note=_MISSING) for _ in range(r.shape.width)
+                _reading(state="uncertain", note=_MISSING) for _ in range(r.shape.width)
             ]
     return out
 
@@ -165,13 +165,13 @@ def _unit_cells(out: RowsRead, u: _Unit, values: dict[tuple[str, int], set[Cell]
             if not res.complete or options is None:
                 cells.append(None)
                 why = _TOO_MANY if not res.complete else _NO_FIT
-                reads.append(CellReading(state="uncertain", raw=u.raw, line=u.line, note=why))
+                reads.append(_reading(state="uncertain", raw=u.raw, line=u.line, note=why))
             else:
                 known: list[CellValue] = [v for v in options if not isinstance(v, Unknown)]
                 raw, line = _source(res, k, next(iter(options)))
                 if len(options) == 1 and known:
                     cells.append(known[0])
-                    reads.append(CellReading(state=state, raw=raw, line=line, note=note))
+                    reads.append(_reading(state=state, raw=raw, line=line, note=note))
                     any_known = True
                 else:
                     cells.append(None)
@@ -201,6 +201,14 @@ def _source(res: RowResult, k: int, value: object) -> tuple[str, int | None]:
             line = rd.lines[k]
             return rd.raws[k], (line + 1 if line >= 0 else None)
     return "", None
+
+
+def _reading(**fields: object) -> CellReading:
+    """A CellReading without pydantic validation (the values are ours): the parser makes many."""
+    return CellReading.model_construct(**{**_DEFAULTS, "candidates": [], **fields})
+
+
+_DEFAULTS: dict[str, object] = {"raw": "", "line": None, "page": None, "candidates": [], "note": ""}
 
 
 def shape(width: int, identity: bool) -> RowShape:

@@ -19,6 +19,7 @@ the official row labels. Narrative sentences (ending in ``。``) and notes are n
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,15 +49,12 @@ class Token:
     line: int  # 0-based line of the document
     delimited: bool = False  # a cell of a delimited line (pipes, tabs, a grid)
     blank: bool = False  # an empty delimited cell
+    splittable: bool = field(init=False)  # a run of digits (a number), which may hold several cells
+    digits: int = field(init=False)  # most cells this token can hold
 
-    @property
-    def splittable(self) -> bool:
-        return not self.blank and bool(_SPLITTABLE_RE.match(self.text))
-
-    @property
-    def digits(self) -> int:
-        """Most cells this token can hold."""
-        return len(self.text.split(".")[0].rstrip("万元")) if self.splittable else 1
+    def __post_init__(self) -> None:
+        self.splittable = not self.blank and bool(_SPLITTABLE_RE.match(self.text))
+        self.digits = len(self.text.split(".")[0].rstrip("万元")) if self.splittable else 1
 
 
 @dataclass
@@ -80,6 +78,7 @@ class Segment:
         return self.groups[0].tokens[0].line if self.groups and self.groups[0].tokens else 0
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def parse_value(cell: str) -> tuple[bool, CellValue]:
     """(is_value, value): numbers become int/float; '/', '429148元' are kept raw as values."""
     s = cell.strip().replace("，", ",")
