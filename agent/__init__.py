@@ -3,7 +3,8 @@
 Layout, imports pointing one way (enforced by tests/test_layering.py):
 
 - ``agent.cli``                                   the command line (thin)
-- ``agent.evals``                                 regression and quality evaluations
+- ``agent.web``                                   the web pages (thin)
+- ``agent.evals``, ``agent.review``               regression and quality evaluations; batch review
 - ``agent.draft``                                 drafting (annual and implementation reports)
 - ``agent.ask``, ``agent.workpoints``             answering questions; work-point notices
 - ``agent.figures``, ``agent.corpus``             the clerk's figures and tables; corpus and retrieval

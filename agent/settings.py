@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     llm_timeout: float = 60.0
     llm_max_retries: int = 4
     llm_concurrency: int = 8  # parts drafted at once (the annual report has up to 10)
+    draft_deadline: float = (
+        180.0  # seconds for all model calls of one draft; then the rest is written offline
+    )
     temperature: float = 0.3
     cache: bool = True
     offline: bool = False
@@ -88,6 +91,11 @@ class Settings(BaseSettings):
     font_title: str = "方正小标宋简体"
     font_h1: str = "黑体"
     font_h2: str = "楷体_GB2312"
+    # Web pages (report-agent serve)
+    web_password: SecretStr | None = None  # required when the pages listen beyond 127.0.0.1
+    web_upload_mb: int = Field(20, ge=1)  # largest file one may upload
+    web_batch_mb: int = Field(200, ge=1)  # largest upload of a batch (several files or a zip, unpacked)
+    web_keep_minutes: float = Field(60, gt=0)  # uploads and results are deleted after this long unused
 
     @classmethod
     def settings_customise_sources(

@@ -94,6 +94,13 @@ PLANTS: dict[str, Callable[[str], str]] = {
     "TABLE-READ": lambda t: set_row(t, "（一）予以公开", ["30003"]),
     "DUPLICATE-PART": lambda t: t + "\n\n## 五、存在的主要问题及改进情况\n\n一是政策解读形式不够丰富。\n",
     "FORMAT-MIXED": lambda t: plant(t, "| 信息内容 | 本年制发件数 |", "| 信息内容 | 本年新制作数量 |"),
+    # statements (agent/report/statements.py)
+    "STMT-FEE": lambda t: plant(t, "本年度无其他需要报告的事项。", "本年度收取信息处理费共计三千余元。"),
+    "STMT-DONE": lambda t: plant(t, "开展业务培训。", "开展业务培训。所有申请均已按要求办理完成。"),
+    "STMT-REVIEW": lambda t: plant(t, "行政复议1件、行政诉讼0件", "行政复议两件、行政诉讼0件"),
+    "DUPLICATE": lambda t: plant(
+        t, "下一步将加强培训，提升工作水平。", "严格执行公开前保密审查制度，做到先审查、后公开。"
+    ),
 }
 CROSS_YEAR = {"X-CARRY": _previous_report(carry_natural=2), "X-VALID": _previous_report(in_force=3)}
 

@@ -23,7 +23,12 @@ from agent.report.reader import read_report
 ROOT = Path(__file__).resolve().parents[1]
 LAYOUTS = ROOT / "tests" / "data" / "layouts"
 FIXTURES = sorted([*LAYOUTS.glob("*.pdf"), *LAYOUTS.glob("*.docx")])
-AGENCIES = {"county-natres-2024": "青禾县自然资源局", "city-market-2024": "云川市市场监督管理局", "town-edu-2024": "梅溪县教育局", "city-civil-2020": "丰源市民政局"}
+AGENCIES = {
+    "county-natres-2024": "青禾县自然资源局",
+    "city-market-2024": "云川市市场监督管理局",
+    "town-edu-2024": "梅溪县教育局",
+    "city-civil-2020": "丰源市民政局",
+}
 
 
 def _truth(path: Path) -> Path:
@@ -57,7 +62,9 @@ def test_fixtures_are_there() -> None:
     assert len([p for p in FIXTURES if p.suffix == ".pdf"]) >= 7
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed: .ci/run installs it")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed: .ci/run installs it"
+)
 def test_generated_split_plain_pdf_reads_exactly(tmp_path: Path) -> None:
     """表三 broken over two pages with no repeated header (the 淮安 PDF's case), made now."""
     script = ROOT / "tests" / "layouts" / "make_layouts.py"

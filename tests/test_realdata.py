@@ -93,7 +93,9 @@ def test_every_cell_matches_the_truth(parsed, stem):
             continue
         expected_state = "derived" if row in derived.get(table, ()) else "read"
         if state != expected_state or got is None or abs(float(got) - float(want)) > 1e-9:
-            problems.append(f"{table} {row}×{col}: truth {want!r} ({expected_state}), parsed {got!r} ({state})")
+            problems.append(
+                f"{table} {row}×{col}: truth {want!r} ({expected_state}), parsed {got!r} ({state})"
+            )
     assert problems == []
 
 
@@ -120,7 +122,13 @@ def test_no_false_errors(parsed, stem):
     if stem == "huaian-city-2024-section3-extracted":
         # the file is a fragment (part of page 4): its missing parts are missing
         assert {e[0] for e in errors} == {"SECTION-MISSING"}
-        assert {f.section for f in findings if f.severity == "error"} == {"overview", "proactive", "review", "problems", "other"}
+        assert {f.section for f in findings if f.severity == "error"} == {
+            "overview",
+            "proactive",
+            "review",
+            "problems",
+            "other",
+        }
     else:
         assert errors == []
 
@@ -131,7 +139,9 @@ def test_known_defects_are_reported(parsed):
     msgs = [f.message for f in f2019]
     assert any(f.rule == "NARRATIVE-TABLE" and "68" in f.message and "898989" in f.message for f in f2019)
     assert any(f.rule == "PLACEHOLDER" and "核准企业资质条" in f.message for f in f2019)
-    assert any(f.rule == "TABLE-READ" and "898989" in m and "3960181" in m for f, m in zip(f2019, msgs, strict=True))
+    assert any(
+        f.rule == "TABLE-READ" and "898989" in m and "3960181" in m for f, m in zip(f2019, msgs, strict=True)
+    )
     _, f2022 = parsed["pingtan-zonghe-2022"]
     heading = [f for f in f2022 if f.rule == "SECTION-HEADING"]
     assert len(heading) == 1 and "行政法复议" in heading[0].message and heading[0].severity == "warning"
@@ -151,20 +161,23 @@ def test_a_lost_heading_and_lost_cells_are_warnings(parsed):
     assert "2024 年工作中存在问题的改进情况" in missing[0].message
     read = [f for f in findings if f.rule == "TABLE-READ" and f.severity == "warning"]
     assert len(read) == 1 and "本年废止件数" in read[0].message
-    assert report.table2 is not None and report.table2.strays == ["22（其中修订16件）", "55（含自然失效29件）"]
+    assert report.table2 is not None and report.table2.strays == [
+        "22（其中修订16件）",
+        "55（含自然失效29件）",
+    ]
 
 
 def test_uncertain_tables_are_never_reported_consistent(tmp_path):
     result = runner.invoke(app, ["check", str(FILES["pingtan-zonghe-2019"]), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["tables"]["t2"]["status"] == "uncertain"
-    assert data["tables"]["t3"]["status"] == data["tables"]["t4"]["status"] == "consistent"
-    assert data["summary"]["uncertain_cells"] == 19
-    new = [c for c in data["tables"]["t3"]["cells"] if c["row"] == "new"]
+    assert data["tables"]["table2"]["status"] == "uncertain"
+    assert data["tables"]["table3"]["status"] == data["tables"]["table4"]["status"] == "consistent"
+    assert data["uncertain_cells"] == 19
+    new = [c for c in data["tables"]["table3"]["cells"] if c["keys"][0] == "new"]
     assert [c["value"] for c in new] == [23, 0, 0, 0, 0, 0, 23]
-    assert {c["state"] for c in new} == {"derived"} and all(c["line"] == 10 for c in new)
-    assert new[0]["label"] == "一、本年新收政府信息公开申请数量" and new[0]["column_label"] == "自然人"
+    assert {c["state"] for c in new} == {"derived"} and all(c["source"]["line"] == 10 for c in new)
+    assert new[0]["label"] == "一、本年新收政府信息公开申请数量" and new[0]["column"] == "自然人"
     text = runner.invoke(app, ["check", str(FILES["pingtan-zonghe-2019"])]).output
     assert "未能可靠识别" in text and "未发现错误。" not in text
 

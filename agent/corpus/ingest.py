@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from agent.corpus.chunking import chunk_document
 from agent.corpus.embeddings import Embedder, make_embedder
 from agent.corpus.meta import (
+    DocMeta,
     SourceDoc,
     collect_files,
     file_sha256,
@@ -153,16 +154,27 @@ def _ingest_one(
     text = read_document(path)
     doc = src if isinstance(src, SourceDoc) else user_document(path, text, overrides)
     report.notes += [f"{doc.meta.file}: {n}" for n in doc.notes]
-    chunks = chunk_document(doc.meta, text, pdf=path.suffix.lower() == ".pdf")
+    meta = _screened(doc.meta, text, report)
+    chunks = chunk_document(meta, text, pdf=path.suffix.lower() == ".pdf")
     if not chunks:
         raise InputError("没有可入库的文字", path=str(path))
-    change = store.put_document(doc.meta, sha, key, chunks, on_chunks=progress.chunks)
+    change = store.put_document(meta, sha, key, chunks, on_chunks=progress.chunks)
     report.files += 1
     report.ingested += 1
     report.added += change.added
     report.unchanged += change.unchanged
     report.removed += change.removed
     report.updated += change.updated
+
+
+def _screened(meta: DocMeta, text: str, report: IngestReport) -> DocMeta:
+    """The metadata with the instruction-like phrases of the text (corpus text is data)."""
+    from agent.corpus.screening import instructions_in, screening_note
+
+    found = instructions_in(text)
+    if found:
+        report.notes.append(f"{meta.file}: {screening_note(found)}")
+    return meta.model_copy(update={"instructions": found})
 
 
 def _prune(store: Store, report: IngestReport) -> None:

@@ -8,6 +8,7 @@ from rich.console import Console
 
 from agent.report.labels import SECTIONS
 from agent.report.model import AnnualReport, Finding
+from agent.report.table_output import print_failing_tables, tables_dict, uncertain_count
 
 _SEVERITY = {"error": ("错误", "red"), "warning": ("警告", "yellow"), "info": ("提示", "cyan")}
 _FORMAT_NAMES = {"2021": "2021年版格式", "2019": "2019年版格式"}
@@ -32,23 +33,17 @@ def report_summary(report: AnnualReport) -> dict[str, object]:
 
 
 def findings_json(report: AnnualReport, findings: list[Finding]) -> str:
-    from agent.report.table_output import tables_dict
-
     data = {
         "report": report_summary(report),
         "findings": [
             f.model_dump(include={"rule", "severity", "message", "location", "section", "cells"})
             for f in findings
         ],
+        "summary": _counts(findings),
+        "uncertain_cells": uncertain_count(report),
         "tables": tables_dict(report, findings),
-        "summary": {**_counts(findings), "uncertain_cells": _uncertain(report)},
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
-
-
-def _uncertain(report: AnnualReport) -> int:
-    tables = (report.table2, report.table3, report.table4)
-    return sum(1 for t in tables if t is not None for rd in t.readings.values() if rd.state == "uncertain")
 
 
 def _counts(findings: list[Finding]) -> dict[str, int]:
@@ -73,11 +68,9 @@ def print_findings(console: Console, report: AnnualReport, findings: list[Findin
             where = f"{f.location}：" if f.location else ""
             console.print(f"  [{color}]{label}[/{color}] ", end="")
             console.print(f"[{f.rule}] {where}{f.message}", markup=False)
-    from agent.report.table_output import print_failing_tables
-
     print_failing_tables(console, report, findings)
     c = _counts(findings)
-    unsure = _uncertain(report)
+    unsure = uncertain_count(report)
     if c["error"]:
         verdict = "存在错误，请修改后再发布。"
     elif unsure:

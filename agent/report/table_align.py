@@ -156,7 +156,9 @@ def _align_once(segments: Sequence[Segment], rows: Sequence[RowSpec], max_span: 
     a = _Aligner(segments, rows, max_span)
     if len(segments) == len(rows):  # the usual case: one labelled row of values per row, in order
         fits = [a.fit(i, i, 1) for i in range(len(rows))]
-        if all(f is not None and f[1][0] >= 1.0 and a.least[i] == rows[i].shape.width for i, f in enumerate(fits)):
+        if all(
+            f is not None and f[1][0] >= 1.0 and a.least[i] == rows[i].shape.width for i, f in enumerate(fits)
+        ):
             return [Assignment(i, (i,), f[1]) for i, f in enumerate(fits) if f is not None]
     m, n = len(segments), len(rows)
     dp = [[_NEG] * (n + 1) for _ in range(m + 1)]

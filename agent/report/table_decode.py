@@ -225,9 +225,83 @@ def row_readings(tokens: Sequence[Token], shapes: Sequence[RowShape]) -> RowResu
         return RowResult([reading], True, 1, False)
     plain = _Search(tokens, shapes, use_identity=False, limit=2)
     plain.run()
+    run = _one_run(tokens, shapes)
+    if run is not None:
+        return RowResult(run[0], run[1], len(plain.out), True)
     full = _Search(tokens, shapes, use_identity=True, limit=MAX_READINGS)
     full.run()
     return RowResult(full.out, full.complete, len(plain.out), True)
+
+
+def _one_run(tokens: Sequence[Token], shapes: Sequence[RowShape]) -> tuple[list[Reading], bool] | None:
+    """The readings of one row printed as one run of digits whose last cell is the total.
+
+    The common case of crawler text (``1200100013``: the cells, then their total). The total is
+    a tail of the digits, so each choice of it fixes the sum the other cells must reach and how
+    many digits each may have: this is exact like the general search, and fast on long runs,
+    where the general search would give up. None when the row is not of that kind.
+    """
+    if len(tokens) != 1 or len(shapes) != 1 or tokens[0].delimited or not tokens[0].text.isdigit():
+        return None
+    tok, shape = tokens[0], shapes[0]
+    width, digits = shape.width, tokens[0].text
+    if shape.identity != (tuple(range(width - 1)), width - 1) or len(digits) < width or width < 2:
+        return None
+    found: list[tuple[str, ...]] = []
+    budget = [MAX_STEPS]
+    for tail in range(1, len(digits) - width + 2):
+        total = digits[-tail:]
+        if not _valid_part(total) or len(digits) - tail > (width - 1) * tail:
+            continue  # (no cell is larger than the total)
+        cuts: list[tuple[str, ...]] = []
+        done = _split_sum(digits[:-tail], width - 1, int(total), (), cuts, budget, set())
+        found += [(*c, total) for c in cuts]
+        if not done or len(found) > MAX_READINGS:
+            return _readings(found, tok), False
+    return _readings(found, tok), True
+
+
+def _split_sum(
+    text: str,
+    parts: int,
+    target: int,
+    done: tuple[str, ...],
+    found: list[tuple[str, ...]],
+    budget: list[int],
+    dead: set[tuple[int, int, int]],
+) -> bool:
+    """Cut ``text`` into ``parts`` printable numbers summing to ``target``; each cut → ``found``.
+
+    A part is at most the target, so it has at most the target's digits, and what is left must
+    fit the parts still to cut; ``dead`` remembers the (text left, parts, sum) that have no cut.
+    This keeps long runs fast. False when the budget of steps or readings ran out (``found`` is
+    then incomplete).
+    """
+    budget[0] -= 1
+    if budget[0] < 0 or len(found) > MAX_READINGS:
+        return False
+    if parts == 1:
+        if _valid_part(text) and int(text) == target:
+            found.append((*done, text))
+        return True
+    state = (len(text), parts, target)
+    if state in dead:
+        return True
+    before = len(found)
+    for n in range(1, min(len(str(target)), len(text) - parts + 1) + 1):
+        part = text[:n]
+        left = target - int(part)
+        if left < 0 or not _valid_part(part) or len(text) - n > (parts - 1) * len(str(left)):
+            continue
+        if not _split_sum(text[n:], parts - 1, left, (*done, part), found, budget, dead):
+            return False
+    if len(found) == before:
+        dead.add(state)
+    return True
+
+
+def _readings(found: list[tuple[str, ...]], tok: Token) -> list[Reading]:
+    return [Reading(tuple(_number(p) for p in f), f, tuple(tok.line for _ in f), True) for f in found]
 
 
 # --------------------------------------------------------------------------- the whole table

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from agent.report.model import CellReading, CellState, CellValue
 from agent.report.table_align import LABEL_MATCH, RowSpec, align
@@ -116,9 +117,7 @@ def rows_from_segments(
     for r in rows:
         if r.key not in out.cells:
             out.cells[r.key] = [None] * r.shape.width
-            out.readings[r.key] = [
-                _reading(state="uncertain", note=_MISSING) for _ in range(r.shape.width)
-            ]
+            out.readings[r.key] = [_reading(state="uncertain", note=_MISSING) for _ in range(r.shape.width)]
     return out
 
 
@@ -203,12 +202,13 @@ def _source(res: RowResult, k: int, value: object) -> tuple[str, int | None]:
     return "", None
 
 
-def _reading(**fields: object) -> CellReading:
+def _reading(**fields: Any) -> CellReading:
     """A CellReading without pydantic validation (the values are ours): the parser makes many."""
-    return CellReading.model_construct(**{**_DEFAULTS, "candidates": [], **fields})
+    values: dict[str, Any] = {**_DEFAULTS, "candidates": [], **fields}
+    return CellReading.model_construct(None, **values)
 
 
-_DEFAULTS: dict[str, object] = {"raw": "", "line": None, "page": None, "candidates": [], "note": ""}
+_DEFAULTS: dict[str, Any] = {"raw": "", "line": None, "page": None, "candidates": [], "note": ""}
 
 
 def shape(width: int, identity: bool) -> RowShape:
