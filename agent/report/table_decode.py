@@ -291,13 +291,24 @@ def _split_sum(
     for n in range(1, min(len(str(target)), len(text) - parts + 1) + 1):
         part = text[:n]
         left = target - int(part)
-        if left < 0 or not _valid_part(part) or len(text) - n > (parts - 1) * len(str(left)):
+        rest = len(text) - n
+        if left < _least_sum(rest, parts - 1) or rest > (parts - 1) * len(str(left)) or not _valid_part(part):
             continue
         if not _split_sum(text[n:], parts - 1, left, (*done, part), found, budget, dead):
             return False
     if len(found) == before:
         dead.add(state)
     return True
+
+
+def _least_sum(digits: int, parts: int) -> int:
+    """The least sum of ``parts`` printable numbers made of ``digits`` digits in all.
+
+    A number of n > 1 digits is at least 10^(n-1) (no leading zero), one digit at least 0; the
+    sum is least when the lengths are as even as possible.
+    """
+    q, r = divmod(digits, parts)
+    return r * 10**q + (parts - r) * (10 ** (q - 1) if q > 1 else 0)
 
 
 def _readings(found: list[tuple[str, ...]], tok: Token) -> list[Reading]:
