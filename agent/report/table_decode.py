@@ -72,7 +72,14 @@ def _valid_part(digits: str) -> bool:
 
 
 class _Search:
-    def __init__(self, tokens: Sequence[Token], shapes: Sequence[RowShape], use_identity: bool, limit: int):
+    def __init__(
+        self,
+        tokens: Sequence[Token],
+        shapes: Sequence[RowShape],
+        use_identity: bool,
+        limit: int,
+        lost: int | None = None,
+    ):
         self.tokens = tokens
         self.shapes = shapes
         self.use_identity = use_identity
@@ -88,6 +95,8 @@ class _Search:
         digits = sum(t.digits for t in tokens)
         delimited = any(t.delimited for t in tokens)
         self.unknowns = len(shapes) if delimited else max(0, self.width - digits)
+        if lost is not None:
+            self.unknowns = lost
         self.cuts = 0
         self.out: list[Reading] = []
         self.steps = 0
@@ -230,6 +239,19 @@ def row_readings(tokens: Sequence[Token], shapes: Sequence[RowShape]) -> RowResu
         return RowResult(run[0], run[1], len(plain.out), True)
     full = _Search(tokens, shapes, use_identity=True, limit=MAX_READINGS)
     full.run()
+    fewer = full.unknowns == 0 and len(tokens) < width and not any(t.delimited for t in tokens)
+    if fewer and all(s.identity is None for s in shapes):
+        # without an identity nothing tells digits run together from a value lost: both are readings
+        lost = _Search(
+            tokens, shapes, use_identity=True, limit=MAX_READINGS, lost=min(len(shapes), width - len(tokens))
+        )
+        lost.run()
+        readings = full.out + [r for r in lost.out if r not in full.out]
+        return RowResult(readings, full.complete and lost.complete, min(2, len(readings)), True)
+    if fewer and not full.out and full.complete:
+        # no cut fits: a value may have been lost although the digits could fill every cell
+        full = _Search(tokens, shapes, use_identity=True, limit=MAX_READINGS, lost=1)
+        full.run()
     return RowResult(full.out, full.complete, len(plain.out), True)
 
 

@@ -180,10 +180,8 @@ def parse_table4(text: str | Lines, first_line: int = 0) -> Table4 | None:
     labels = {"review": "行政复议", "direct": "未经复议直接起诉", "after_review": "复议后起诉"}
     rows = [RowSpec(g, labels[g], shape(len(TABLE4_COLUMNS), True)) for g, _ in TABLE4_GROUPS]
     got = read_rows(lines, rows, known_labels())
-    if not got.found() or all(
-        all(rd.state == "uncertain" for rd in got.readings[g]) for g, _ in TABLE4_GROUPS
-    ):
-        return None
+    if not got.found() or not any(got.printed(g) for g, _ in TABLE4_GROUPS):
+        return None  # the labels without any value: a mention, not the table
     table = Table4.blank()
     for g, _ in TABLE4_GROUPS:
         _fill(table, g, got)

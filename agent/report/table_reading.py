@@ -46,6 +46,10 @@ class RowsRead:
     def found(self) -> int:
         return len(self.labelled)
 
+    def printed(self, row: str) -> bool:
+        """Some value of the row was read, or values were printed but could not be read reliably."""
+        return any(rd.state != "uncertain" or rd.note != _MISSING for rd in self.readings[row])
+
 
 @dataclass
 class _Unit:
