@@ -90,6 +90,10 @@ PLANTS: dict[str, Callable[[str], str]] = {
     "PLACEHOLDER": lambda t: plant(t, "开展业务培训。", "开展业务培训XX次（待补充）。"),
     "FEE-STATEMENT": lambda t: plant(t, "本年度未收取信息处理费。", ""),
     "TITLE": lambda t: t.split("\n", 1)[1],
+    # digits run together with too few of them for the row's seven cells: cannot be read
+    "TABLE-READ": lambda t: set_row(t, "（一）予以公开", ["30003"]),
+    "DUPLICATE-PART": lambda t: t + "\n\n## 五、存在的主要问题及改进情况\n\n一是政策解读形式不够丰富。\n",
+    "FORMAT-MIXED": lambda t: plant(t, "| 信息内容 | 本年制发件数 |", "| 信息内容 | 本年新制作数量 |"),
     # statements (agent/report/statements.py)
     "STMT-FEE": lambda t: plant(t, "本年度无其他需要报告的事项。", "本年度收取信息处理费共计三千余元。"),
     "STMT-DONE": lambda t: plant(t, "开展业务培训。", "开展业务培训。所有申请均已按要求办理完成。"),

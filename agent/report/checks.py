@@ -7,13 +7,16 @@ all (and the cross-year rules when last year's report is given).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from agent.report.labels import SECTIONS, TABLE_SECTIONS
 from agent.report.model import AnnualReport, Finding
 from agent.report.model import make_finding as finding
 from agent.report.narrative import Sentence, preamble_sentences, report_sentences, section_sentences
 from agent.report.parser import expected_format
+from agent.report.placeholders import PLACEHOLDER_RE
+
+__all__ = ["PLACEHOLDER_RE", "check_report"]
 from agent.report.tables import as_number, validate_table2, validate_table3, validate_table4
 
 Check = Callable[[AnnualReport], list[Finding]]
@@ -40,6 +43,19 @@ def check_sections(report: AnnualReport) -> list[Finding]:
     for spec in SECTIONS:
         s = present.get(spec.key)
         if s is None:
+            orphan = _orphan_heading(report, spec.key)
+            if orphan:
+                out.append(
+                    finding(
+                        "SECTION-MISSING",
+                        f"未找到第{spec.number}部分的标题“{spec.heading}”，但第{orphan[0]}行“{orphan[1]}”等内容"
+                        "似属这一部分（标题可能遗漏，或在转换文件时丢失），请核对",
+                        f"第{orphan[0]}行",
+                        spec.key,
+                        severity="warning",
+                    )
+                )
+                continue
             out.append(
                 finding("SECTION-MISSING", f"缺少第{spec.number}部分“{spec.heading}”", "全文", spec.key)
             )
@@ -60,6 +76,24 @@ def check_sections(report: AnnualReport) -> list[Finding]:
     return out
 
 
+_ORPHAN_WORDS = {"problems": (("存在", "问题"), ("改进", "情况")), "other": (("其他", "报告", "事项"),)}
+
+
+def _orphan_heading(report: AnnualReport, key: str) -> tuple[int, str] | None:
+    """A short line with the section's words where its heading should be (a heading lost in conversion)."""
+    order = [spec.key for spec in SECTIONS]
+    before = [s for s in report.sections if order.index(s.key) < order.index(key)]
+    after = [s for s in report.sections if order.index(s.key) > order.index(key)]
+    start = before[-1].line if before else 0
+    end = after[0].line - 1 if after else len(report.lines)
+    for n in range(start, min(end, len(report.lines))):
+        line = report.lines[n].strip().lstrip("#* ")
+        short = 4 <= len(line) <= 40 and not line.endswith("。") and "|" not in line
+        if short and any(all(w in line for w in group) for group in _ORPHAN_WORDS.get(key, ())):
+            return n + 1, line
+    return None
+
+
 def check_tables_present(report: AnnualReport) -> list[Finding]:
     out: list[Finding] = []
     tables = {"proactive": report.table2, "requests": report.table3, "review": report.table4}
@@ -78,7 +112,9 @@ def check_tables_present(report: AnnualReport) -> list[Finding]:
 
 
 def check_table_values(report: AnnualReport) -> list[Finding]:
-    out: list[Finding] = []
+    from agent.report.table_findings import reading_findings
+
+    out: list[Finding] = reading_findings(report)
     if report.table2:
         out += validate_table2(report.table2)
     if report.table3:
@@ -157,9 +193,8 @@ def narrative_facts(report: AnnualReport) -> dict[str, set[int] | int | None]:
     facts: dict[str, set[int] | int | None] = {}
     if t3:
         new, carried = _total(t3.get("new", "total")), _total(t3.get("carried", "total"))
-        facts["new"] = {
-            x for x in (new, (new or 0) + (carried or 0) if new is not None else None) if x is not None
-        }
+        received = {x for x in (new, new + carried if new is not None and carried is not None else None) if x}
+        facts["new"] = received or None  # unknown when 新收 could not be read
         facts["answered"] = _total(t3.get("result_total", "total"))
         facts["carry_next"] = _total(t3.get("carry_next", "total"))
     if t4:
@@ -197,13 +232,17 @@ _NUMBER_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
 
 
 def check_narrative_tables(report: AnnualReport) -> list[Finding]:
+    from agent.report.narrative_figures import result_figures, table2_statements
+
     facts = narrative_facts(report)
     if not facts:
         return []
     out: list[Finding] = []
-    for sent in [*preamble_sentences(report), *report_sentences(report)]:
+    sentences = [*preamble_sentences(report), *report_sentences(report)]
+    for sent in sentences:
         out += number_mismatches(sent, facts)
         out += contradictions(sent, facts)
+    out += result_figures(report, sentences) + table2_statements(report, sentences)
     return out
 
 
@@ -265,102 +304,20 @@ def contradictions(sent: Sentence, facts: dict[str, set[int] | int | None]) -> l
 
 # --------------------------------------------------------------------------- enumerations
 
-_SHI_RE = re.compile(r"(?:^|(?<=[。；：:，,！？\s）)]))([一二三四五六七八九十]{1,2})是")
-_PAREN_RE = re.compile(r"^\s*[（(]([一二三四五六七八九十]{1,2})[）)]")
-_ARABIC_RE = re.compile(r"^\s*(\d{1,2})\s*[、.．](?!\d)")
-_CN_VALUE = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
-
-
-def cn_number(text: str) -> int:
-    if len(text) == 1:
-        return _CN_VALUE[text]
-    if text[0] == "十":
-        return 10 + _CN_VALUE[text[1]]
-    return _CN_VALUE[text[0]] * 10 + (_CN_VALUE[text[1]] if text[1] != "十" else 0)
-
-
-Marker = tuple[int, str, int, str]  # (value, as written, line, quote)
-
-
-def _sequence_gaps(markers: Iterable[Marker]) -> list[tuple[int, Marker]]:
-    """(expected value, marker) for every step that is neither the next one nor a restart at 1."""
-    gaps = []
-    prev = 0
-    for marker in markers:
-        if marker[0] not in (1, prev + 1):
-            gaps.append((prev + 1, marker))
-        prev = marker[0]
-    return gaps
-
-
-def _gap_finding(expected: int, marker: Marker, expected_shown: str, heading: str, key: str) -> Finding:
-    what = "跳号" if marker[0] > expected else "重复或倒序"
-    quote = f"：{marker[3]}" if marker[3] else ""
-    return finding(
-        "ENUM-GAP",
-        f"“{marker[1]}”前应为“{expected_shown}”（{what}）{quote}",
-        f"{heading} 第{marker[2]}行",
-        key,
-    )
-
 
 def check_enumerations(report: AnnualReport) -> list[Finding]:
-    out: list[Finding] = []
-    for s in report.sections:
-        if s.key not in ("overview", "problems", "other"):
-            continue
-        shi: list[Marker] = [
-            (cn_number(m.group(1)), f"{m.group(1)}是", sent.line, sent.quote)
-            for sent in section_sentences(s)
-            for m in _SHI_RE.finditer(sent.text)
-        ]
-        out += [_gap_finding(e, m, f"{_cn(e)}是", s.heading, s.key) for e, m in _sequence_gaps(shi)]
-        paren, arabic_runs = _line_markers(s.text, s.line + 1)
-        out += [_gap_finding(e, m, f"（{_cn(e)}）", s.heading, s.key) for e, m in _sequence_gaps(paren)]
-        for run in arabic_runs:
-            out += [_gap_finding(e, m, f"{e}.", s.heading, s.key) for e, m in _sequence_gaps(run)]
-    return out
+    from agent.report.enumerations import check_enumerations as enumeration_gaps
 
-
-def _line_markers(text: str, first_line: int) -> tuple[list[Marker], list[list[Marker]]]:
-    """（一）… markers at line starts, and the runs of 1. 2. … markers (a （N） starts a new run)."""
-    paren: list[Marker] = []
-    runs: list[list[Marker]] = [[]]
-    for i, line in enumerate(text.split("\n")):
-        if "|" in line or "\t" in line:
-            continue
-        if m := _PAREN_RE.match(line):
-            paren.append((cn_number(m.group(1)), f"（{m.group(1)}）", first_line + i, ""))
-            runs.append([])
-        elif m := _ARABIC_RE.match(line):
-            runs[-1].append((int(m.group(1)), f"{m.group(1)}.", first_line + i, ""))
-    return paren, runs
-
-
-def _cn(n: int) -> str:
-    digits = "一二三四五六七八九十"
-    if n <= 10:
-        return digits[n - 1]
-    return ("十" if n < 20 else digits[n // 10 - 1] + "十") + (digits[n % 10 - 1] if n % 10 else "")
+    return enumeration_gaps(report)
 
 
 # --------------------------------------------------------------------------- placeholders
 
-PLACEHOLDER_RE = re.compile(
-    r"待补充|待完善|待填写|待定|待核实|请填写|此处填写|(?<![A-Za-z])[XxＸｘ]{2,}(?![A-Za-z])|[×╳]{2,}|[○〇□]{2,}|TODO|TBD|\{\{[^}]*\}\}|【[^】]{0,20}】|\?\?\?|？？"
-)
-
 
 def check_placeholders(report: AnnualReport) -> list[Finding]:
-    out: list[Finding] = []
-    for sent in [*preamble_sentences(report), *report_sentences(report, tuple(s.key for s in SECTIONS))]:
-        for m in PLACEHOLDER_RE.finditer(sent.text):
-            out.append(
-                finding(
-                    "PLACEHOLDER", f"残留占位文字“{m.group(0)}”：{sent.quote}", sent.location(), sent.section
-                )
-            )
-    return out
+    from agent.report.placeholders import check_placeholders as placeholder_findings
+
+    return placeholder_findings(report)
 
 
 # --------------------------------------------------------------------------- fees
@@ -368,6 +325,8 @@ def check_placeholders(report: AnnualReport) -> list[Finding]:
 _FEE_NONE_RE = re.compile(
     r"(?:未|没有|无|不)[^。；]{0,10}?收取[^。；]{0,12}?(?:信息)?(?:公开)?(?:信息)?处理费|处理费[^。；]{0,6}?(?:为0|为零|0元|零元|无)"
 )
+# any statement about fees counts: 信息处理费, 未发生收费情况, 未收取任何费用
+_FEE_MENTION_RE = re.compile(r"处理费|收费|收取[^。；]{0,8}费")
 _FEE_SOME_RE = re.compile(r"收取[^。；]{0,16}?处理费[^。；\d]{0,6}?(\d[\d,.]*)\s*元")
 
 
@@ -377,7 +336,7 @@ def check_fee_statement(report: AnnualReport) -> list[Finding]:
     other = report.section("other")
     assert other is not None
     text = re.sub(r"\s+", "", other.text)
-    if "处理费" not in text:
+    if not _FEE_MENTION_RE.search(text):
         return [
             finding(
                 "FEE-STATEMENT",
@@ -444,13 +403,21 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+def check_parts(report: AnnualReport) -> list[Finding]:
+    from agent.report.report_shape import check_duplicates, check_mixed_formats
+
+    return check_duplicates(report) + check_mixed_formats(report)
+
+
 def check_report(report: AnnualReport, previous: AnnualReport | None = None) -> list[Finding]:
+    from agent.report.collapse import collapse
+
     findings: list[Finding] = []
-    for check in CHECKS:
+    for check in (*CHECKS, check_parts):
         findings += check(report)
     from agent.report.statements import report_statement_findings
 
     findings += report_statement_findings(report, findings)
     if previous is not None:
         findings += check_cross_year(report, previous)
-    return findings
+    return collapse(report, findings)

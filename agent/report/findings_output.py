@@ -8,6 +8,7 @@ from rich.console import Console
 
 from agent.report.labels import SECTIONS
 from agent.report.model import AnnualReport, Finding
+from agent.report.table_output import print_failing_tables, tables_dict, uncertain_count
 
 _SEVERITY = {"error": ("错误", "red"), "warning": ("警告", "yellow"), "info": ("提示", "cyan")}
 _FORMAT_NAMES = {"2021": "2021年版格式", "2019": "2019年版格式"}
@@ -35,9 +36,12 @@ def findings_json(report: AnnualReport, findings: list[Finding]) -> str:
     data = {
         "report": report_summary(report),
         "findings": [
-            f.model_dump(include={"rule", "severity", "message", "location", "section"}) for f in findings
+            f.model_dump(include={"rule", "severity", "message", "location", "section", "cells"})
+            for f in findings
         ],
         "summary": _counts(findings),
+        "uncertain_cells": uncertain_count(report),
+        "tables": tables_dict(report, findings),
     }
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -64,8 +68,15 @@ def print_findings(console: Console, report: AnnualReport, findings: list[Findin
             where = f"{f.location}：" if f.location else ""
             console.print(f"  [{color}]{label}[/{color}] ", end="")
             console.print(f"[{f.rule}] {where}{f.message}", markup=False)
+    print_failing_tables(console, report, findings)
     c = _counts(findings)
-    verdict = "未发现错误。" if c["error"] == 0 else "存在错误，请修改后再发布。"
+    unsure = uncertain_count(report)
+    if c["error"]:
+        verdict = "存在错误，请修改后再发布。"
+    elif unsure:
+        verdict = f"未发现错误，但统计表中有{unsure}个单元格未能可靠识别，未据以核对，请核对原文后再下结论。"
+    else:
+        verdict = "未发现错误。"
     console.print(
         f"\n共 {len(findings)} 项：错误 {c['error']}，警告 {c['warning']}，提示 {c['info']}。{verdict}"
     )

@@ -1,8 +1,16 @@
-"""FOREIGN-AGENCY: names of other places and agencies in a report's text."""
+"""FOREIGN-AGENCY: names of other places and agencies in a report's text.
+
+A name inside 《…》 is the title of a document the report cites. When the sentence says the
+agency forwarded, studied or applied it (转发《江苏省…规范》, 按照《…省…通知》), the report
+openly names another authority's document: that is not a copied name, and is not reported.
+Any other name inside 《…》 is a warning (a cited document may be legitimate); a name in the text
+itself is an error.
+"""
 
 from __future__ import annotations
 
 import functools
+import re
 
 from agent.report.labels import SECTIONS
 from agent.report.model import AnnualReport, Finding, make_finding
@@ -26,6 +34,17 @@ def known_agencies() -> tuple[str, ...]:
     return tuple(names)
 
 
+_CITED_RE = re.compile(
+    r"(?:转发|转载|印发|学习|贯彻|落实|根据|按照|依据|参照|对照|执行|遵照|结合|依照|参考|宣传|解读)"
+    r"[^。；《]{0,12}《[^《》]*$"
+)
+
+
+def _openly_cited(sentence: str, start: int) -> bool:
+    """The name at ``start`` sits in a 《…》 that the sentence forwards, studies or applies."""
+    return bool(_CITED_RE.search(sentence[:start]))
+
+
 def foreign_name_findings(report: AnnualReport, extra_agencies: tuple[str, ...] = ()) -> list[Finding]:
     from agent.report.names import find_foreign_names, own_identity
 
@@ -42,12 +61,15 @@ def foreign_name_findings(report: AnnualReport, extra_agencies: tuple[str, ...] 
             if hit.name in seen:
                 continue
             seen.add(hit.name)
+            if hit.in_document_title and _openly_cited(sent.text, hit.start):
+                continue
             out.append(
                 make_finding(
                     "FOREIGN-AGENCY",
                     f"出现其他{'机关' if hit.kind == 'agency' else '地方'}的名称“{hit.name}”（{hit.reason}）：{sent.quote}",
                     sent.location(),
                     sent.section,
+                    severity="warning" if hit.in_document_title else None,
                 )
             )
     return out

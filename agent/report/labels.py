@@ -7,6 +7,7 @@ its text from here. Labels are reproduced character for character from the offic
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -314,6 +315,12 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec("DUPLICATE", "warning", "正文中有重复的句子"),
     # Not in the spec's table: a report whose title (agency and year) cannot be found.
     RuleSpec("TITLE", "warning", "未找到含机关名称和年度的报告标题"),
+    # Not in the spec's table: how the tables were read (cells not read reliably: warning;
+    # run-together digits decided by the identities: info); a part or table printed twice; tables
+    # of both formats in one report.
+    RuleSpec("TABLE-READ", "warning", "统计表中未能可靠识别的单元格（请核对原文），或按勾稽关系确定的读法"),
+    RuleSpec("DUPLICATE-PART", "warning", "同一部分或同一统计表出现两次"),
+    RuleSpec("FORMAT-MIXED", "warning", "统计表混用2019年版和2021年版格式"),
 )
 RULE_BY_ID = {r.id: r for r in RULES}
 
@@ -324,6 +331,7 @@ _HALF_TO_FULL = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", "
 _SPACE_RE = re.compile(r"[\s\u3000]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize_label(text: str) -> str:
     """Canonical form used to compare labels: no spaces, full-width brackets, '1、'→'1.'."""
     text = _SPACE_RE.sub("", text).translate(_HALF_TO_FULL)

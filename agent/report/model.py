@@ -3,6 +3,13 @@
 Cells hold what the source said: an int or float when it is a number, the raw text when it
 is not (``"三"``, ``"/"``, ``"429148元"``), ``None`` when it is blank. Validation
 (:mod:`agent.report.tables`) turns the raw values into findings; nothing here guesses.
+
+A table read from a document also carries, per cell, how it was read (:class:`CellReading`):
+``read`` (the document gives it directly), ``derived`` (several readings of the text were
+possible and the table's identities, or the narrative, left exactly one) or ``uncertain``
+(the value cannot be established from the document; the cell's value is then ``None`` and
+no check treats it as a number). Tables built from figures have no readings: every cell is
+``read``.
 """
 
 from __future__ import annotations
@@ -24,13 +31,47 @@ from agent.report.labels import (
 CellValue = int | float | str | None
 Grid = dict[str, dict[str, CellValue]]
 Severity = Literal["error", "warning", "info"]
+CellState = Literal["read", "derived", "uncertain"]
 
 
-class Table2(BaseModel):
+class CellReading(BaseModel):
+    """How one cell was read from the document."""
+
+    state: CellState = "read"
+    raw: str = ""  # the source text the cell came from ("640020470" for a run-together row)
+    line: int | None = None  # 1-based line in the document text
+    page: int | None = None  # 1-based page (PDF)
+    candidates: list[CellValue] = Field(default_factory=list)  # uncertain: the possible values
+    note: str = ""  # derived: which identity or statement decided it; uncertain: why
+
+    def where(self) -> str:
+        parts = [f"第{self.page}页" if self.page else "", f"第{self.line}行" if self.line else ""]
+        return "".join(parts)
+
+
+def cell_key(*parts: str) -> str:
+    """Key of a cell in a table's ``readings``: 'row|col' (表二: 'block/row|col')."""
+    return "/".join(parts[:-1]) + "|" + parts[-1]
+
+
+class _ReadTable(BaseModel):
+    readings: dict[str, CellReading] = Field(default_factory=dict)
+    decoded: list[tuple[str, str, str]] = Field(default_factory=list)  # (row keys, raw text, reading)
+
+    def state_of(self, *parts: str) -> CellState:
+        r = self.readings.get(cell_key(*parts))
+        return r.state if r else "read"
+
+    def uncertain_cells(self) -> list[str]:
+        return [k for k, r in self.readings.items() if r.state == "uncertain"]
+
+
+class Table2(_ReadTable):
     """主动公开政府信息情况: cells[block_key][row_key][col_key]."""
 
     format: ReportFormat = "2021"
     cells: dict[str, Grid] = Field(default_factory=dict)
+    strays: list[str] = Field(default_factory=list)  # values printed outside the rows, with their notes
 
     @property
     def blocks(self) -> tuple[Table2Block, ...]:
@@ -52,7 +93,7 @@ class Table2(BaseModel):
         return t
 
 
-class Table3(BaseModel):
+class Table3(_ReadTable):
     """收到和处理政府信息公开申请情况: cells[row_key][col_key]."""
 
     format: ReportFormat = "2021"
@@ -73,7 +114,7 @@ class Table3(BaseModel):
         return t
 
 
-class Table4(BaseModel):
+class Table4(_ReadTable):
     """政府信息公开行政复议、行政诉讼情况: cells[group_key][col_key]."""
 
     cells: Grid = Field(default_factory=dict)
@@ -118,6 +159,11 @@ class Section(BaseModel):
     heading: str  # as found in the document
     text: str = ""  # the body, tables included
     line: int = 0  # 1-based line of the heading in the document text
+    body_line: int = 0  # 1-based line on which ``text`` starts (the heading's own line for crawler text)
+
+    @property
+    def first_line(self) -> int:
+        return self.body_line or self.line + 1
 
 
 class Finding(BaseModel):
@@ -126,10 +172,16 @@ class Finding(BaseModel):
     message: str
     location: str = ""
     section: str | None = None  # section key the finding belongs to, None for the whole report
+    cells: list[str] = Field(default_factory=list)  # table cells concerned: 't3:new|total', …
 
 
 def make_finding(
-    rule: str, message: str, location: str = "", section: str | None = None, severity: Severity | None = None
+    rule: str,
+    message: str,
+    location: str = "",
+    section: str | None = None,
+    severity: Severity | None = None,
+    cells: list[str] | None = None,
 ) -> Finding:
     """A finding with its rule's default severity (from labels.RULES) unless one is given."""
     from agent.report.labels import RULE_BY_ID
@@ -140,6 +192,7 @@ def make_finding(
         message=message,
         location=location,
         section=section,
+        cells=cells or [],
     )
 
 
@@ -160,6 +213,16 @@ class AnnualReport(BaseModel):
     info_fee: InfoFee | None = None  # known when the report was drafted from figures
     source: str = ""
     lines: list[str] = Field(default_factory=list, exclude=True)
+    page_starts: list[int] = Field(default_factory=list, exclude=True)  # PDF: 0-based first line of each page
+    duplicates: list[str] = Field(default_factory=list)  # section/table keys found more than once
+
+    def page_of(self, line: int) -> int | None:
+        """1-based page of a 1-based document line (PDF input), else None."""
+        if not self.page_starts:
+            return None
+        import bisect
+
+        return bisect.bisect_right(self.page_starts, line - 1)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

@@ -36,22 +36,25 @@ def _narrative_lines(text: str) -> list[str]:
 
 
 def split_sentences(text: str, section: str | None, first_line: int) -> Iterator[Sentence]:
+    """The sentences of ``text`` with the line each starts on, in one pass (linear time)."""
     body = "\n".join(_narrative_lines(text))
     pos = 0
+    line = first_line  # line of body[pos]
     for piece in _SENTENCE_END.split(body):
         if piece is None:
             continue
         start = body.find(piece, pos) if piece else pos
-        pos = start + len(piece)
+        line += body.count("\n", pos, start)
         flat = re.sub(r"\s*\n\s*", "", piece).strip()
         if flat:
             lead = len(piece) - len(piece.lstrip())
-            line = first_line + body.count("\n", 0, start + lead)
-            yield Sentence(flat, section, line)
+            yield Sentence(flat, section, line + piece.count("\n", 0, lead))
+        line += piece.count("\n")
+        pos = start + len(piece)
 
 
 def section_sentences(section: Section) -> Iterator[Sentence]:
-    yield from split_sentences(section.text, section.key, section.line + 1)
+    yield from split_sentences(section.text, section.key, section.first_line)
 
 
 def report_sentences(report: AnnualReport, keys: tuple[str, ...] = NARRATIVE_SECTIONS) -> Iterator[Sentence]:

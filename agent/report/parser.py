@@ -4,56 +4,19 @@ from __future__ import annotations
 
 import re
 
-from agent.report.labels import REPORT_TITLE_SUFFIX, ReportFormat
+from agent.report.labels import SECTIONS, ReportFormat
 from agent.report.model import AnnualReport
-from agent.report.sections import clean_lines, split_report
+from agent.report.sections import clean_lines, split_sections
 from agent.report.table_parser import parse_table2, parse_table3, parse_table4
-
-_TRAILING_META_RE = re.compile(r"\s*(发布时间|发布日期|来源)[:：].*$")
-_META_RE = re.compile(
-    r"^\s*(索引号|文号|公开方式|公开日期|发布单位|发布机构|主题分类|发布时间|来源|正文|标题)\s*[:：|]?"
+from agent.report.titles import (
+    agency_from_title,
+    find_title,
+    find_title_anywhere,
+    metadata_agency,
+    year_from_title,
 )
-_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
-_TITLE_WORDS = ("年度报告", "年报", "工作报告", "落实情况", "工作要点")
-_AGENCY_STRIP_RE = re.compile(r"(关于)?((?:19|20)\d{2})\s*年(度)?")
 
-
-def find_title(preamble_lines: list[str]) -> str | None:
-    """The title: the first lines (up to three, joined) ending in a report word."""
-    lines = [ln.strip().lstrip("#").strip().strip("*").strip() for ln in preamble_lines if ln.strip()]
-    lines = [ln for ln in lines if not _META_RE.match(ln)][:6]
-    for i in range(len(lines)):
-        joined = ""
-        for j in range(i, min(i + 3, len(lines))):
-            joined += lines[j]
-            if any(w in joined for w in _TITLE_WORDS) and len(joined) <= 80:
-                joined = _TRAILING_META_RE.sub("", joined)
-                return re.sub(r"\s+", "", joined) if _looks_like_title(joined) else None
-    return None
-
-
-def _looks_like_title(text: str) -> bool:
-    return not text.rstrip().endswith(("。", "；")) and ("报告" in text or "要点" in text)
-
-
-def agency_from_title(title: str) -> str | None:
-    """'洛阳市民族宗教事务局2020年政府信息公开工作年度报告' → '洛阳市民族宗教事务局'."""
-    text = title.replace(REPORT_TITLE_SUFFIX, "")
-    text = re.sub(r"(政务公开|政府信息公开).*$", "", text)
-    text = _AGENCY_STRIP_RE.sub("", text)
-    text = re.sub(r"(关于|的)$", "", text).strip(" ：:，,")
-    return text or None
-
-
-def year_from_title(title: str) -> int | None:
-    m = _YEAR_RE.search(title)
-    return int(m.group(1)) if m else None
-
-
-def metadata_agency(preamble: str) -> str | None:
-    """发布单位/发布机构 from a metadata header (seed 004)."""
-    m = re.search(r"(?:发布单位|发布机构)\s*[:：]?\s*\|?\s*([^|\s]+)", preamble)
-    return m.group(1) if m else None
+__all__ = ["agency_from_title", "expected_format", "find_title", "parse_report", "year_from_title"]
 
 
 def expected_format(year: int | None) -> ReportFormat | None:
@@ -63,13 +26,19 @@ def expected_format(year: int | None) -> ReportFormat | None:
 
 
 def parse_report(
-    text: str, source: str = "", agency: str | None = None, year: int | None = None
+    text: str,
+    source: str = "",
+    agency: str | None = None,
+    year: int | None = None,
+    page_starts: list[int] | None = None,
 ) -> AnnualReport:
     lines = clean_lines(text)
-    preamble, sections = split_report(text)
-    title = find_title(preamble.split("\n"))
+    preamble, sections, repeated = split_sections(lines)
+    title = find_title_anywhere(preamble.split("\n"))
     report = AnnualReport(title=title, source=source, preamble=preamble, sections=sections)
     report.lines = lines
+    report.page_starts = page_starts or []
+    report.duplicates = repeated
     report.agency = agency or (agency_from_title(title) if title else None) or metadata_agency(preamble)
     if report.agency and not agency:
         report.agency = _with_place(report.agency, text)
@@ -93,9 +62,13 @@ def _year_from_period(text: str) -> int | None:
 def _attach_tables(report: AnnualReport) -> None:
     by_year = expected_format(report.year)
     fallback: ReportFormat = by_year or "2021"
-    t2 = parse_table2(report.section_text("proactive"), fallback) if report.section("proactive") else None
-    t3 = parse_table3(report.section_text("requests")) if report.section("requests") else None
-    t4 = parse_table4(report.section_text("review")) if report.section("review") else None
+    narrative = "\n".join(
+        [report.preamble, report.section_text("overview"), report.section_text("proactive")]
+    )
+    t2 = _parse_in(report, "proactive", lambda lines: parse_table2(lines, fallback, narrative=narrative))
+    t2_fmt = t2.format if t2 is not None and _t2_detected(report) else None
+    t3 = _parse_in(report, "requests", lambda lines: parse_table3(lines, t2_fmt or fallback))
+    t4 = _parse_in(report, "review", parse_table4)
     report.table2, report.table3, report.table4 = t2, t3, t4
     detected = _detected_format(report)
     if detected:
@@ -104,15 +77,40 @@ def _attach_tables(report: AnnualReport) -> None:
         report.format, report.format_detected_from = by_year, "year"
     if t3 and t3.format != report.format and t2 is None:
         report.format = t3.format
+    for table in (t2, t3, t4):
+        if table is not None:
+            for rd in table.readings.values():
+                if rd.line is not None:
+                    rd.page = report.page_of(rd.line)
+
+
+def _parse_in(report: AnnualReport, key: str, parse):  # type: ignore[no-untyped-def]
+    """The table in its section; when the section's heading is missing, in the text before the next one."""
+    s = report.section(key)
+    if s is not None:
+        return parse(list(enumerate(s.text.split("\n"), s.first_line - 1)))
+    order = [spec.key for spec in SECTIONS]
+    before = [x for x in report.sections if order.index(x.key) < order.index(key)]
+    if before:
+        prev = before[-1]
+        return parse(list(enumerate(prev.text.split("\n"), prev.first_line - 1)))
+    return parse(list(enumerate(report.preamble.split("\n"))))
+
+
+def _t2_detected(report: AnnualReport) -> bool:
+    from agent.report.table_parser import region_text, table2_format
+
+    s = report.section("proactive")
+    return bool(s and table2_format(region_text([(0, s.text)])))
 
 
 def _detected_format(report: AnnualReport) -> ReportFormat | None:
-    from agent.report.table_parser import build_stream, table2_format
+    from agent.report.table_parser import region_text, table2_format, table3_format
 
     if report.table2 is not None:
-        fmt = table2_format(build_stream(report.section_text("proactive")))
+        fmt = table2_format(region_text([(0, report.section_text("proactive"))]))
         if fmt:
             return fmt
     if report.table3 is not None:
-        return report.table3.format
+        return table3_format(region_text([(0, report.section_text("requests"))])) or None
     return None

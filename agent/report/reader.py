@@ -7,7 +7,6 @@ charset-normalizer finds.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from agent.errors import InputError
@@ -33,6 +32,11 @@ def decode_bytes(data: bytes, path: str = "") -> str:
 
 def read_text(path: Path) -> str:
     """The document's text; tables as pipe-delimited lines. Raises InputError when unreadable."""
+    return read_pages(path)[0]
+
+
+def read_pages(path: Path) -> tuple[str, list[int]]:
+    """(text, first line of each page) — pages are known for PDF only (else [])."""
     path = Path(path)
     if not path.is_file():
         raise InputError("文件不存在", path=str(path))
@@ -41,12 +45,12 @@ def read_text(path: Path) -> str:
         raise InputError(f"不支持的文件类型“{suffix}”，支持 {'、'.join(SUPPORTED)}", path=str(path))
     try:
         if suffix == ".docx":
-            return _docx_text(path)
+            return _docx_text(path), []
         if suffix in (".html", ".htm"):
-            return _html_text(decode_bytes(path.read_bytes(), str(path)))
+            return _html_text(decode_bytes(path.read_bytes(), str(path))), []
         if suffix == ".pdf":
             return _pdf_text(path)
-        return decode_bytes(path.read_bytes(), str(path))
+        return decode_bytes(path.read_bytes(), str(path)), []
     except InputError:
         raise
     except Exception as exc:  # the parsers raise many private exception types on corrupt input
@@ -75,15 +79,21 @@ def _docx_text(path: Path) -> str:
 
 
 def _docx_table_lines(table: object) -> list[str]:
+    """One pipe line per row; a merged cell once, in the top-left position of its span.
+
+    python-docx returns a merged cell once per grid column it spans (horizontal) and once per
+    row (vertical, ``vMerge``): both repeats are left out, as a PDF's table finder does.
+    """
     lines: list[str] = []
+    above: list[object] = []
     for row in table.rows:  # type: ignore[attr-defined]
-        seen: set[int] = set()
+        tcs = [cell._tc for cell in row.cells]
         cells: list[str] = []
-        for cell in row.cells:
-            if id(cell._tc) in seen:  # a horizontally merged cell is returned once per grid column
+        for j, (cell, tc) in enumerate(zip(row.cells, tcs, strict=True)):
+            if (j > 0 and tcs[j - 1] is tc) or (j < len(above) and above[j] is tc):
                 continue
-            seen.add(id(cell._tc))
             cells.append(cell.text)
+        above = tcs
         lines.append(_cells_line(cells))
     return lines
 
@@ -108,25 +118,22 @@ def _html_text(html: str) -> str:
     return "\n".join(line.strip() for line in text.splitlines())
 
 
-def _pdf_text(path: Path) -> str:
-    import pdfplumber
+def _pdf_text(path: Path) -> tuple[str, list[int]]:
+    from agent.report.pdf_layout import pdf_text
 
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    with pdfplumber.open(str(path)) as pdf:
-        pages = [page.extract_text() or "" for page in pdf.pages]
-    text = "\n".join(pages)
+    text, starts = pdf_text(path)
     if not text.strip():
         raise InputError(
             "PDF 中没有可提取的文字（可能是扫描件），请提供文字版 PDF 或 Word 文件", path=str(path)
         )
-    return text
+    return text, starts
 
 
 def read_report(path: Path, agency: str | None = None, year: int | None = None) -> AnnualReport:
     """Read and parse a report file. ``agency``/``year`` override what the title says."""
     from agent.report.parser import parse_report
 
-    text = read_text(path)
+    text, pages = read_pages(path)
     if not text.strip():
         raise InputError("文件是空的", path=str(path))
-    return parse_report(text, source=str(path), agency=agency, year=year)
+    return parse_report(text, source=str(path), agency=agency, year=year, page_starts=pages)

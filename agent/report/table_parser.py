@@ -1,27 +1,24 @@
-"""Recover Tables 2–4 from a section's text, whatever the layout.
+"""Recover Tables 2–4 from a region of the document's text, whatever the layout.
 
-The text is turned into a *stream*: the label text of the table with all spaces, cell
-borders and line breaks removed, and the values, each remembered at the position in the label
-text where it occurred. A row is found by its official label (or a distinctive prefix of it,
-for labels that a PDF extractor broke over several lines with other text in between), and its
-values are the ones that occur between its label and the next row's label. This handles
-markdown and pipe tables, tab-separated text, docx/html tables (read as pipe lines) and the
-flattened, interleaved text a PDF extractor produces.
+The region's lines become segments (:mod:`agent.report.table_text`), the segments are aligned
+with the official rows (:mod:`agent.report.table_align`) and the values of each row are decoded
+with the table's identities (:mod:`agent.report.table_decode`). Every cell comes out ``read``,
+``derived`` or ``uncertain`` (:class:`agent.report.model.CellReading`); an uncertain cell's value
+is ``None`` and no check uses it as a number.
 
-In delimited lines (tabs or pipes) an empty cell between two values, or the leading empty
-cells of a line of values without a label, is a *blank* cell and is kept as ``None`` so that
-the checker reports it; elsewhere empty cells are layout (merged cells) and are ignored.
+This handles markdown and pipe tables, tab-separated text, docx/html/PDF grids (read as pipe
+lines), the flattened text a PDF extractor produces and crawler text with the whole report on
+one line and the cells run together.
 """
 
 from __future__ import annotations
 
 import functools
-import re
-from dataclasses import dataclass, field
 
 from agent.report.labels import (
     TABLE2_BLOCKS,
     TABLE3_COLUMNS,
+    TABLE3_RESULT_ROWS,
     TABLE3_ROWS,
     TABLE4_COLUMNS,
     TABLE4_GROUPS,
@@ -29,86 +26,16 @@ from agent.report.labels import (
     core_label,
     normalize_label,
 )
-from agent.report.model import CellValue, Table2, Table3, Table4
+from agent.report.model import Table2, Table3, Table4, cell_key
+from agent.report.table_align import RowSpec
+from agent.report.table_decode import Equation
+from agent.report.table_reading import RowsRead, read_rows, shape
 
-_NUM_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
-_UNIT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(件|条|个|项|次|家|人)$")
-_RAW_VALUE_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?\s*(?:元|万元)$")
-_BLANK_MARKS = {"/", "／", "-", "—", "–", "——", "—-", "无", "空", "\\", "×"}
-_NOTE_RE = re.compile(r"[（(]\s*(?:其中|含|包括|另有|注)[^（）()]*[）)]")
-_ENUMERATOR_RE = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d+\.)")
-_MD_RULE_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
-
-
-@dataclass
-class Stream:
-    text: str = ""  # normalized label text
-    values: list[tuple[int, CellValue]] = field(default_factory=list)  # (position in text, value)
-
-    def values_between(self, start: int, end: int) -> list[CellValue]:
-        """Values after the label starting at ``start`` up to the next label at ``end``.
-
-        A value is recorded at the length of the label text read so far, so the values that
-        follow a label sit at the position where the next label starts: hence ``start < p <= end``.
-        """
-        return [v for p, v in self.values if start < p <= end]
-
-
-def parse_value(cell: str) -> tuple[bool, CellValue]:
-    """(is_value, value): numbers become int/float; '/', '429148元' are kept raw as values."""
-    s = cell.strip().replace("，", ",")
-    if not s:
-        return False, None
-    if _NUM_RE.match(s):
-        s = s.replace(",", "")
-        return True, float(s) if "." in s else int(s)
-    m = _UNIT_RE.match(s)
-    if m:
-        return True, float(m.group(1)) if "." in m.group(1) else int(m.group(1))
-    if _RAW_VALUE_RE.match(s) or s in _BLANK_MARKS:
-        return True, s
-    return False, None
-
-
-def _split_cells(line: str) -> tuple[list[str], bool]:
-    if "|" in line or "｜" in line:
-        body = line.strip().replace("｜", "|")
-        body = body[1:] if body.startswith("|") else body
-        body = body[:-1] if body.endswith("|") else body
-        return [c.strip() for c in body.split("|")], True
-    if "\t" in line:
-        return [c.strip() for c in line.rstrip().split("\t")], True
-    return line.split(), False
-
-
-def build_stream(text: str) -> Stream:
-    stream = Stream()
-    parts: list[str] = []
-    pos = 0
-    for raw_line in text.split("\n"):
-        if _MD_RULE_RE.match(raw_line) or raw_line.lstrip().startswith("#"):
-            continue
-        cells, delimited = _split_cells(_NOTE_RE.sub("", raw_line))
-        kinds = [parse_value(c) for c in cells]
-        if delimited:
-            kinds = _mark_bad_values(cells, kinds)
-        has_text = any(c and not k[0] for c, k in zip(cells, kinds, strict=True))
-        value_idx = [i for i, k in enumerate(kinds) if k[0]]
-        for i, (cell, (is_value, value)) in enumerate(zip(cells, kinds, strict=True)):
-            if is_value:
-                stream.values.append((pos, value))
-            elif cell:
-                norm = normalize_label(cell)
-                parts.append(norm)
-                pos += len(norm)
-            elif delimited and value_idx and _is_blank_cell(i, value_idx, has_text):
-                stream.values.append((pos, None))
-    stream.text = "".join(parts)
-    return stream
+Lines = list[tuple[int, str]]
 
 
 @functools.cache
-def _known_labels() -> frozenset[str]:
+def known_labels() -> frozenset[str]:
     """Every official row/column/group label, normalized, with and without its enumerator."""
     texts: list[str] = [c.label for c in (*TABLE3_COLUMNS, *TABLE4_COLUMNS)]
     texts += [r.label for rows in TABLE3_ROWS.values() for r in rows]
@@ -125,71 +52,15 @@ def _known_labels() -> frozenset[str]:
     return frozenset(form for t in texts for form in (normalize_label(t), core_label(t)))
 
 
-def _mark_bad_values(cells: list[str], kinds: list[tuple[bool, CellValue]]) -> list[tuple[bool, CellValue]]:
-    """In a row of values, a short non-label cell after the label (“三”, “十二”) is a bad value."""
-    if not any(k[0] for k in kinds):
-        return kinds
-    out = list(kinds)
-    seen_cell = False
-    for i, (cell, (is_value, _)) in enumerate(zip(cells, kinds, strict=True)):
-        norm = normalize_label(cell)
-        short = bool(norm) and len(norm) <= 4 and norm not in _known_labels()
-        if not is_value and seen_cell and short and not _ENUMERATOR_RE.match(norm):
-            out[i] = (True, cell.strip())
-        seen_cell = seen_cell or bool(norm)
-    return out
+def as_lines(text: str | Lines, first_line: int = 0) -> Lines:
+    return list(enumerate(text.split("\n"), first_line)) if isinstance(text, str) else text
 
 
-def _is_blank_cell(i: int, value_idx: list[int], has_text: bool) -> bool:
-    """An empty cell between two values, or before the values of a line without a label."""
-    return value_idx[0] < i < value_idx[-1] or (i < value_idx[0] and not has_text)
+def region_text(lines: Lines) -> str:
+    return "".join(normalize_label(line.replace("|", "").replace("｜", "")) for _, line in lines)
 
 
-# --------------------------------------------------------------------------- row finding
-
-
-def _find_label(text: str, label: str, cursor: int) -> int:
-    """Start of ``label`` in ``text`` at or after ``cursor`` (then anywhere); -1 if absent."""
-    full, core = normalize_label(label), core_label(label)
-    candidates = [full, core]
-    if len(core) > 8:
-        candidates += [core[:8], core[-8:]]
-    for cand in candidates:
-        for start in (cursor, 0):
-            at = text.find(cand, start)
-            if at >= 0:
-                if cand == core[-8:] and len(core) > 8:
-                    at = max(0, at - (len(core) - 8))
-                return at
-    return -1
-
-
-def locate_rows(stream: Stream, labels: list[tuple[str, str]]) -> dict[str, int]:
-    """Map row key → start position of its label, searching in order from a moving cursor."""
-    found: dict[str, int] = {}
-    used: set[int] = set()
-    cursor = 0
-    for key, label in labels:
-        at = _find_label(stream.text, label, cursor)
-        if at >= 0 and at not in used:
-            found[key] = at
-            used.add(at)
-            cursor = at + 1
-    return found
-
-
-def row_values(stream: Stream, found: dict[str, int], width: dict[str, int]) -> dict[str, list[CellValue]]:
-    """Values per found row: those between its label and the next found label, up to its width."""
-    order = sorted(found.items(), key=lambda kv: kv[1])
-    out: dict[str, list[CellValue]] = {}
-    for n, (key, start) in enumerate(order):
-        end = order[n + 1][1] if n + 1 < len(order) else len(stream.text) + 1
-        vals = stream.values_between(start, end)[: width[key]]
-        out[key] = vals + [None] * (width[key] - len(vals))
-    return out
-
-
-# --------------------------------------------------------------------------- tables
+# --------------------------------------------------------------------------- table 2
 
 _T2_2019_MARKERS = (
     "本年新制作数量",
@@ -202,76 +73,117 @@ _T2_2019_MARKERS = (
 _T2_2021_MARKERS = ("本年制发件数", "本年废止件数", "现行有效件数", "本年收费金额")
 
 
-def table2_format(stream: Stream) -> ReportFormat | None:
-    if any(m in stream.text for m in _T2_2019_MARKERS):
+def table2_format(text: str) -> ReportFormat | None:
+    """2019 or 2021 from the column/row labels in the (normalized) text, None when it has neither."""
+    if any(m in text for m in _T2_2019_MARKERS):
         return "2019"
-    if any(m in stream.text for m in _T2_2021_MARKERS):
+    if any(m in text for m in _T2_2021_MARKERS):
         return "2021"
     return None
 
 
-def parse_table2(text: str, fallback: ReportFormat) -> Table2 | None:
-    stream = build_stream(text)
-    fmt = table2_format(stream) or fallback
-    labels: list[tuple[str, str]] = []
-    width: dict[str, int] = {}
-    for b in TABLE2_BLOCKS[fmt]:
-        for rk, rl in b.rows:
-            labels.append((f"{b.key}/{rk}", rl))
-            width[f"{b.key}/{rk}"] = len(b.columns)
-    found = locate_rows(stream, labels)
-    if not found or not stream.values:
+def _t2_rows(fmt: ReportFormat) -> list[RowSpec]:
+    return [
+        RowSpec(f"{b.key}/{rk}", rl, shape(len(b.columns), False))
+        for b in TABLE2_BLOCKS[fmt]
+        for rk, rl in b.rows
+    ]
+
+
+def parse_table2(
+    text: str | Lines, fallback: ReportFormat, first_line: int = 0, narrative: str = ""
+) -> Table2 | None:
+    """Table 2; ``narrative`` (the report's text) may settle cells its own text leaves open."""
+    from agent.report.table_hints import narrative_hints, stray_cells
+
+    lines = as_lines(text, first_line)
+    fmt = table2_format(region_text(lines)) or fallback
+    strays = stray_cells(lines, fmt)
+    got = read_rows(
+        lines,
+        _t2_rows(fmt),
+        known_labels(),
+        hints=narrative_hints(narrative, fmt),
+        lost=strays.lost,
+        blocks=True,
+    )
+    if not got.found():
         return None
-    values = row_values(stream, found, width)
     table = Table2.blank(fmt)
     for b in TABLE2_BLOCKS[fmt]:
         for rk, _ in b.rows:
-            for c, v in zip(b.columns, values.get(f"{b.key}/{rk}", []), strict=False):
+            key = f"{b.key}/{rk}"
+            for c, v, rd in zip(b.columns, got.cells[key], got.readings[key], strict=True):
                 table.set(b.key, rk, c.key, v)
+                table.readings[cell_key(b.key, rk, c.key)] = rd
+    table.decoded = got.decoded
+    table.strays = strays.shown
     return table
 
 
-def table3_format(stream: Stream) -> ReportFormat:
-    markers = ("逾期不补正", "逾期未按收费通知", "不再处理其政府信息公开申请")
-    return "2021" if any(m in stream.text for m in markers) else "2019"
+# --------------------------------------------------------------------------- table 3
+
+_T3_2021_MARKERS = ("逾期不补正", "逾期未按收费通知", "不再处理其政府信息公开申请")
+_T3_COLS = [c.key for c in TABLE3_COLUMNS]
 
 
-def parse_table3(text: str) -> Table3 | None:
-    stream = build_stream(text)
-    fmt = table3_format(stream)
-    rows = TABLE3_ROWS[fmt]
-    found = locate_rows(stream, [(r.key, r.label) for r in rows])
-    if len(found) < 3 or not stream.values:
+def table3_format(text: str) -> ReportFormat | None:
+    if any(m in text for m in _T3_2021_MARKERS):
+        return "2021"
+    if "其他处理" in text:
+        return "2019"
+    return None
+
+
+@functools.cache
+def t3_equations(fmt: ReportFormat) -> tuple[Equation, ...]:
+    """（七）总计 = sum of the results, and 一 + 二 = 三（七） + 四, for every column."""
+    out: list[Equation] = []
+    for i in range(len(TABLE3_COLUMNS)):
+        out.append(Equation((("result_total", i),), tuple((k, i) for k in TABLE3_RESULT_ROWS[fmt])))
+        out.append(Equation((("new", i), ("carried", i)), (("result_total", i), ("carry_next", i))))
+    return tuple(out)
+
+
+def parse_table3(
+    text: str | Lines, fallback: ReportFormat | None = None, first_line: int = 0
+) -> Table3 | None:
+    lines = as_lines(text, first_line)
+    fmt = table3_format(region_text(lines)) or fallback or "2019"
+    rows = [RowSpec(r.key, r.label, shape(len(TABLE3_COLUMNS), True)) for r in TABLE3_ROWS[fmt]]
+    got = read_rows(lines, rows, known_labels(), t3_equations(fmt))
+    if got.found() < 3:
         return None
-    values = row_values(stream, found, {r.key: len(TABLE3_COLUMNS) for r in rows})
     table = Table3.blank(fmt)
-    for r in rows:
-        for c, v in zip(TABLE3_COLUMNS, values.get(r.key, []), strict=False):
-            table.set(r.key, c.key, v)
+    for r in TABLE3_ROWS[fmt]:
+        _fill(table, r.key, got)
+    table.decoded = got.decoded
     return table
 
 
-def parse_table4(text: str) -> Table4 | None:
-    """Table 4 has no row labels: its 15 cells are the first run of values after its header."""
-    stream = build_stream(text)
-    if not stream.values:
-        return None
-    runs: list[list[CellValue]] = []
-    last_pos: int | None = None
-    for p, v in stream.values:
-        if last_pos is None or p != last_pos:
-            runs.append([])
-        runs[-1].append(v)
-        last_pos = p
-    cells_needed = len(TABLE4_GROUPS) * len(TABLE4_COLUMNS)
-    run = next((r for r in runs if len(r) >= cells_needed), None) or max(runs, key=len)
-    if len(run) < len(TABLE4_COLUMNS):
-        return None
-    run = run[:cells_needed] + [None] * (cells_needed - len(run))
+def _fill(table: Table3 | Table4, row: str, got: RowsRead) -> None:
+    for c, v, rd in zip(_cols(table), got.cells[row], got.readings[row], strict=True):
+        table.set(row, c, v)
+        table.readings[cell_key(row, c)] = rd
+
+
+def _cols(table: Table3 | Table4) -> list[str]:
+    return _T3_COLS if isinstance(table, Table3) else [c.key for c in TABLE4_COLUMNS]
+
+
+# --------------------------------------------------------------------------- table 4
+
+
+def parse_table4(text: str | Lines, first_line: int = 0) -> Table4 | None:
+    """Table 4: three groups of five cells, as one run of 15 values or one block per group."""
+    lines = as_lines(text, first_line)
+    labels = {"review": "行政复议", "direct": "未经复议直接起诉", "after_review": "复议后起诉"}
+    rows = [RowSpec(g, labels[g], shape(len(TABLE4_COLUMNS), True)) for g, _ in TABLE4_GROUPS]
+    got = read_rows(lines, rows, known_labels())
+    if not got.found() or not any(got.printed(g) for g, _ in TABLE4_GROUPS):
+        return None  # the labels without any value: a mention, not the table
     table = Table4.blank()
-    i = 0
     for g, _ in TABLE4_GROUPS:
-        for c in TABLE4_COLUMNS:
-            table.set(g, c.key, run[i])
-            i += 1
+        _fill(table, g, got)
+    table.decoded = got.decoded
     return table

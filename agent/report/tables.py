@@ -88,17 +88,30 @@ _EMPTY_ROW = "整行为空：未填写，或未能从原文中识别出这一行
 
 
 def validate_table2(t: Table2) -> list[Finding]:
+    """Value findings; cells the parser could not read reliably are left to TABLE-READ."""
     out: list[Finding] = []
     for b in t.blocks:
         for rk, rl in b.rows:
-            if all(t.get(b.key, rk, c.key) is None for c in b.columns):
-                out.append(make_finding("T2-VALUE", _EMPTY_ROW, f"表二 {b.label} {rl}", "proactive"))
+            sure = [c for c in b.columns if t.state_of(b.key, rk, c.key) != "uncertain"]
+            if not sure:
                 continue
-            for c in b.columns:
+            if all(t.get(b.key, rk, c.key) is None for c in b.columns):
+                cells = [f"t2:{b.key}/{rk}|{c.key}" for c in b.columns]
+                out.append(
+                    make_finding("T2-VALUE", _EMPTY_ROW, f"表二 {b.label} {rl}", "proactive", cells=cells)
+                )
+                continue
+            for c in sure:
                 problem = value_problem(t.get(b.key, rk, c.key), c)
                 if problem:
                     out.append(
-                        make_finding("T2-VALUE", problem, t2_location(t, b.key, rk, c.key), "proactive")
+                        make_finding(
+                            "T2-VALUE",
+                            problem,
+                            t2_location(t, b.key, rk, c.key),
+                            "proactive",
+                            cells=[f"t2:{b.key}/{rk}|{c.key}"],
+                        )
                     )
     return out
 
@@ -134,21 +147,31 @@ def complete_table3(t: Table3) -> list[str]:
 
 
 def validate_table3(t: Table3) -> list[Finding]:
+    """Value and identity findings; an identity with an uncertain cell is not checked."""
     out: list[Finding] = []
     valid: dict[tuple[str, str], Number] = {}
     empty_rows = {
-        r.key for r in TABLE3_ROWS[t.format] if all(t.get(r.key, c.key) is None for c in TABLE3_COLUMNS)
+        r.key
+        for r in TABLE3_ROWS[t.format]
+        if all(
+            t.get(r.key, c.key) is None and t.state_of(r.key, c.key) != "uncertain" for c in TABLE3_COLUMNS
+        )
     }
     for r in TABLE3_ROWS[t.format]:
         if r.key in empty_rows:
-            out.append(make_finding("T3-VALUE", _EMPTY_ROW, f"表三 {r.path}", "requests"))
+            cells = [f"t3:{r.key}|{c.key}" for c in TABLE3_COLUMNS]
+            out.append(make_finding("T3-VALUE", _EMPTY_ROW, f"表三 {r.path}", "requests", cells=cells))
     for rk, ck in _t3_cells(t):
-        if rk in empty_rows:
+        if rk in empty_rows or t.state_of(rk, ck) == "uncertain":
             continue
         v = t.get(rk, ck)
         problem = value_problem(v, _COLS3[ck])
         if problem:
-            out.append(make_finding("T3-VALUE", problem, t3_location(t.format, rk, ck), "requests"))
+            out.append(
+                make_finding(
+                    "T3-VALUE", problem, t3_location(t.format, rk, ck), "requests", cells=[f"t3:{rk}|{ck}"]
+                )
+            )
         else:
             n = as_number(v)
             if n is not None:
@@ -178,6 +201,7 @@ def _t3_identities(t: Table3, valid: dict[tuple[str, str], Number]) -> list[Find
                     f"总计为{_fmt(total)}，但六类申请人之和为{_fmt(s)}",
                     t3_location(fmt, r.key, "total"),
                     "requests",
+                    cells=[f"t3:{r.key}|total"],
                 )
             )
     for c in TABLE3_COLUMNS:
@@ -190,6 +214,7 @@ def _t3_identities(t: Table3, valid: dict[tuple[str, str], Number]) -> list[Find
                     f"（七）总计为{_fmt(total)}，但（一）至（六）各项之和为{_fmt(s)}",
                     t3_location(fmt, "result_total", c.key),
                     "requests",
+                    cells=[f"t3:result_total|{c.key}"],
                 )
             )
         four = [valid.get((k, c.key)) for k in ("new", "carried", "result_total", "carry_next")]
@@ -203,6 +228,7 @@ def _t3_identities(t: Table3, valid: dict[tuple[str, str], Number]) -> list[Find
                         f"第三项（七）总计加第四项（{_fmt(d)}+{_fmt(e)}={_fmt(d + e)}）",
                         f"表三 {c.label}列",
                         "requests",
+                        cells=[f"t3:{k}|{c.key}" for k in ("new", "carried", "result_total", "carry_next")],
                     )
                 )
     return out
@@ -226,14 +252,24 @@ def validate_table4(t: Table4) -> list[Finding]:
     out: list[Finding] = []
     for g, _ in TABLE4_GROUPS:
         nums: dict[str, Number] = {}
-        if all(t.get(g, c.key) is None for c in TABLE4_COLUMNS):
-            out.append(make_finding("T4-VALUE", _EMPTY_ROW, f"表四 {table4_group_path(g)}", "review"))
+        sure = [c for c in TABLE4_COLUMNS if t.state_of(g, c.key) != "uncertain"]
+        if not sure:
             continue
-        for c in TABLE4_COLUMNS:
+        if all(t.get(g, c.key) is None for c in TABLE4_COLUMNS):
+            cells = [f"t4:{g}|{c.key}" for c in TABLE4_COLUMNS]
+            out.append(
+                make_finding("T4-VALUE", _EMPTY_ROW, f"表四 {table4_group_path(g)}", "review", cells=cells)
+            )
+            continue
+        for c in sure:
             v = t.get(g, c.key)
             problem = value_problem(v, c)
             if problem:
-                out.append(make_finding("T4-VALUE", problem, t4_location(g, c.key), "review"))
+                out.append(
+                    make_finding(
+                        "T4-VALUE", problem, t4_location(g, c.key), "review", cells=[f"t4:{g}|{c.key}"]
+                    )
+                )
             elif (n := as_number(v)) is not None:
                 nums[c.key] = n
         if len(nums) == len(TABLE4_COLUMNS):
@@ -245,6 +281,7 @@ def validate_table4(t: Table4) -> list[Finding]:
                         f"总计为{_fmt(nums['total'])}，但结果维持、结果纠正、其他结果、尚未审结之和为{_fmt(s)}",
                         t4_location(g, "total"),
                         "review",
+                        cells=[f"t4:{g}|total"],
                     )
                 )
     return out
