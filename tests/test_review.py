@@ -337,3 +337,23 @@ def test_the_process_pool_gives_the_same_results_as_one_process(batch, monkeypat
     assert [(r.name, r.data and r.data["rules"], r.error) for r in pooled.reports] == [
         (r.name, r.data and r.data["rules"], r.error) for r in inline.reports
     ]
+
+
+# --------------------------------------------------------------------------- a real report's cell states
+
+
+def test_a_real_crawler_report_shows_derived_and_uncertain_cells_with_their_source():
+    """平潭 2021: Table 3's run-together rows decoded by the identities show as derived, the
+    unreadable Table 2 row as uncertain (shown “？”), each with where it came from."""
+    data = check_file(DEV / "pingtan-zonghe-2021.txt")
+    assert data["cells_from"] == "parser"  # the check JSON's own cells, not a second listing
+    cells = cells_by_id(data)
+    new = cells["表三:new:natural"]
+    assert "derived" in new.classes and new.text == "64"
+    assert "由表内勾稽关系推算得出" in new.title and "第10行" in new.title and "原文“64”" in new.title
+    normative = [cells[f"表二:art20_1:normative:{c}"] for c in ("issued", "repealed", "in_force")]
+    assert all("uncertain" in c.classes and c.text == "？" for c in normative)
+    assert "未能可靠识别" in normative[0].title
+    assert data["uncertain_cells"] == 3
+    read = cells["表三:carried:natural"]
+    assert not {"derived", "uncertain"} & set(read.classes)
