@@ -45,6 +45,7 @@ from agent.ask.evidence import (
     key_terms,
     rank_passages,
 )
+from agent.ask.limits import DEFAULT_K, MAX_K
 from agent.corpus.retrieval import RRF_K, Hit, retrieve
 from agent.errors import InputError
 from agent.llm import LLMClient, LLMError, UsageMeter
@@ -71,8 +72,6 @@ HISTORY_CUES: tuple[str, ...] = (
     "以前的条例",
     "原来的条例",
 )
-DEFAULT_K = 5
-MAX_K = 20
 CANDIDATES = 30  # chunks fetched per search before re-ranking
 PER_KIND_EXTRA = 3  # best work-point items / spec parts always considered
 MAX_CITED = 3  # passages quoted by an offline answer

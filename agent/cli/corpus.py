@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import typer
 
 from agent.cli.app import app, err, friendly, out
-from agent.corpus.chunking import SECTION_KEYS
 from agent.errors import InputError
 
 _KIND_HELP = "文档类型，可多次给出：annual_report（年度报告）、work_points（工作要点）、implementation_report（落实情况）、regulation（法规）、spec（格式规范）。"
@@ -18,7 +17,6 @@ _SECTION_HELP = (
     "只检索某一部分：overview（总体情况）、proactive（主动公开）、requests（依申请公开）、review（复议诉讼）、"
     "problems（问题及改进）、other（其他事项）、preamble（标题导语）、item（要点/条目）、article（法规条文）。"
 )
-_SECTIONS = SECTION_KEYS
 _SECTION_ALIASES = {
     "总体情况": "overview",
     "主动公开": "proactive",
@@ -54,9 +52,11 @@ def _kinds(values: list[str] | None) -> list[str] | None:
 def _section(value: str | None) -> str | None:
     if value is None:
         return None
+    from agent.corpus.chunking import SECTION_KEYS
+
     key = _SECTION_ALIASES.get(value.strip(), value.strip())
-    if key not in _SECTIONS:
-        raise InputError(f"--section 只能是 {'、'.join(_SECTIONS)}，而不是“{value}”")
+    if key not in SECTION_KEYS:
+        raise InputError(f"--section 只能是 {'、'.join(SECTION_KEYS)}，而不是“{value}”")
     return key
 
 

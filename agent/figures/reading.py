@@ -42,7 +42,6 @@ from pathlib import Path
 from agent.errors import InputError
 from agent.figures.source import Problems, decode_text, parse_json, parse_yaml
 from agent.figures.tables_reading import figures_from_tree
-from agent.figures.xlsx_reading import load_xlsx
 from agent.report.model import Figures
 
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
@@ -59,6 +58,8 @@ def load_figures(path: Path) -> Figures:
     if not path.is_file():
         raise InputError("文件不存在", path=str(path))
     if kind == "xlsx":
+        from agent.figures.xlsx_reading import load_xlsx  # openpyxl only when needed
+
         return load_xlsx(path)
     problems = Problems()
     text = decode_text(path, path.read_bytes(), problems)

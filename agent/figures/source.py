@@ -46,6 +46,10 @@ FEE_KEYS: dict[str, tuple[str, ...]] = {
     "amount": (KEY_FEE_AMOUNT, "金额", "收费金额"),
 }
 INFO_SHEET = "基本信息"
+FORMAT_NAMES: dict[str, str] = {
+    "2021": "2021版表格（国办公开办函〔2021〕30号），用于2021年及以后的报告",
+    "2019": "2019版表格（国办公开办函〔2019〕60号），用于2019、2020年的报告",
+}
 _NUMBER_RE = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NULLS = {"", "~", "null", "Null", "NULL"}
