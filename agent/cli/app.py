@@ -1,4 +1,4 @@
-"""The `report-agent` Typer app, its consoles and the error wrapper every command uses.
+"""The `report-agent` Typer app, its consoles and the error boundary every command uses.
 
 Imports none of the command modules: they import this one and register on `app`.
 """
@@ -6,6 +6,7 @@ Imports none of the command modules: they import this one and register on `app`.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -13,7 +14,7 @@ import typer
 from rich.console import Console
 
 from agent import __version__
-from agent.errors import InputError
+from agent.errors import explain
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,20 +31,43 @@ out = Console(highlight=False, soft_wrap=True)
 
 
 def friendly(func: F) -> F:
-    """Turn InputError (and other expected failures) into a clear message and exit code 2."""
+    """The error boundary of every command: any exception becomes one sentence in Chinese naming
+    the file (and line, cell or byte where known) and an exit code — 2 for unreadable input, an
+    unusable output path or bad settings, 3 for a fault of the program — never a traceback.
+    ``REPORT_AGENT_DEBUG=1`` prints the traceback as well."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except InputError as exc:
-            err.print(f"[red]错误[/red] {exc}", markup=True)
-            raise typer.Exit(2) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own exits and usage errors
+            raise
         except KeyboardInterrupt:
             err.print("已中断。")
             raise typer.Exit(130) from None
+        except Exception as exc:
+            raise typer.Exit(report_failure(exc)) from None
 
+    wrapper.__friendly__ = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def warn(console: Console, label: str, text: str) -> None:
+    """``label`` in yellow, then ``text`` as it is (user text never goes through rich markup)."""
+    console.print(f"[yellow]{label}[/yellow] ", end="", markup=True)
+    console.print(text, markup=False, highlight=False)
+
+
+def report_failure(exc: BaseException) -> int:
+    """Print the one-sentence explanation of ``exc`` (and, when debugging, the traceback)."""
+    message, code = explain(exc)
+    if os.environ.get("REPORT_AGENT_DEBUG", "").strip() not in ("", "0"):
+        import traceback
+
+        err.print("".join(traceback.format_exception(exc)), markup=False, highlight=False)
+    err.print("[red]错误[/red] ", end="", markup=True)
+    err.print(message, markup=False, highlight=False)
+    return code
 
 
 def _version(value: bool) -> None:

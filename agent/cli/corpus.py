@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.cli.app import app, err, friendly, out
+from agent.cli.app import app, err, friendly, out, warn
 from agent.errors import InputError
 
 _KIND_HELP = "文档类型，可多次给出：annual_report（年度报告）、work_points（工作要点）、implementation_report（落实情况）、regulation（法规）、spec（格式规范）。"
@@ -151,7 +151,7 @@ def ingest_cmd(
     finally:
         store.close()
     for line in report.skipped:
-        err.print(f"[yellow]跳过[/yellow] {line}", markup=True, highlight=False)
+        warn(err, "跳过", line)
     for line in report.notes:
         err.print(f"提示 {line}", markup=False)
     if report.pruned:
