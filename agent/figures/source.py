@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import Field
 
 from agent.errors import FiguresError, InputError
 from agent.report.labels import (
@@ -26,7 +27,7 @@ from agent.report.labels import (
     core_label,
     normalize_label,
 )
-from agent.report.model import CellValue
+from agent.report.model import CellValue, Figures
 
 # keys of the YAML/JSON file and labels of the xlsx 基本信息 sheet
 KEY_AGENCY, KEY_YEAR, KEY_FORMAT = "机关", "年度", "格式"
@@ -66,9 +67,13 @@ def default_format(year: int | None) -> ReportFormat:
 @dataclass
 class Problems:
     items: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read anyway, but the clerk should know
 
     def add(self, where: str | None, message: str) -> None:
         self.items.append(f"{where}：{message}" if where else message)
+
+    def warn(self, where: str | None, message: str) -> None:
+        self.warnings.append(f"{where}：{message}" if where else message)
 
     def raise_if_any(self, path: Path) -> None:
         """Raise all problems, in line order (problems without a line keep their place first)."""
@@ -115,6 +120,18 @@ def parse_number_text(text: str) -> CellValue:
     if _NUMBER_RE.match(t):
         return float(t) if "." in t else int(t)
     return raw
+
+
+class LoadedFigures(Figures):
+    """Figures as read from the clerk's file, with the warnings about how they were read (rows left
+    out and counted as zero, a file cut short …)."""
+
+    warnings: list[str] = Field(default_factory=list)
+
+
+def with_warnings(fig: Figures, warnings: list[str]) -> LoadedFigures:
+    fields = {name: getattr(fig, name) for name in Figures.model_fields}
+    return LoadedFigures(**fields, warnings=list(warnings))
 
 
 # =========================================================================== YAML/JSON tree
@@ -187,13 +204,16 @@ def _from_json(obj: Any) -> SourceNode:
 
 def decode_text(path: Path, data: bytes, problems: Problems) -> str | None:
     """utf-8, then gb18030 (files saved by Notepad/WPS on Chinese Windows), then a best guess."""
-    from agent.report.reader import decode_bytes
+    from agent.textfile import decode_text as decode
 
     try:
-        return decode_bytes(data, str(path))
+        decoded = decode(data, str(path))
     except InputError as exc:
-        problems.add("第1行", exc.message)
+        problems.add(exc.where, exc.message)
         return None
+    for w in decoded.warnings:
+        problems.warn(None, w)
+    return decoded.text
 
 
 def _yaml_hint(lines: list[str], index: int) -> tuple[int, str]:

@@ -12,7 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from agent.errors import FiguresError
 from agent.figures.render import TableGrid, set_ref_value, table_grids
 from agent.figures.sheet_layout import INFO_FIRST_ROW, INFO_ROWS, info_cell, sheet_coord
-from agent.figures.source import INFO_SHEET, Problems, parse_number_text, quoted
+from agent.figures.source import INFO_SHEET, Problems, parse_number_text, quoted, with_warnings
 from agent.figures.tables_reading import make_info_fee, read_format, read_year
 from agent.report.labels import (
     ReportFormat,
@@ -108,7 +108,7 @@ def load_xlsx(path: Path) -> Figures:
             if gc.ref is not None:
                 set_ref_value(fig, gc.ref, xlsx_cell_value(ws.cell(*sheet_coord(gc)).value))
     problems.raise_if_any(path)
-    return fig
+    return with_warnings(fig, problems.warnings)
 
 
 # =========================================================================== public API

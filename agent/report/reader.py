@@ -12,6 +12,7 @@ from pathlib import Path
 
 from agent.errors import InputError
 from agent.report.model import AnnualReport
+from agent.textfile import check_input_file
 
 SUPPORTED = (".txt", ".md", ".markdown", ".docx", ".html", ".htm", ".pdf")
 
@@ -34,6 +35,7 @@ def decode_bytes(data: bytes, path: str = "") -> str:
 def read_text(path: Path) -> str:
     """The document's text; tables as pipe-delimited lines. Raises InputError when unreadable."""
     path = Path(path)
+    check_input_file(path)  # a folder, a missing file, over the size limit (20 MB text, 100 MB docx/pdf)
     if not path.is_file():
         raise InputError("文件不存在", path=str(path))
     suffix = path.suffix.lower()
