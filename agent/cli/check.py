@@ -75,19 +75,22 @@ def tables_cmd(
 ) -> None:
     """校验统计数据并按官方格式生成表二至表四。勾稽关系不成立时不写文件，退出码为 1。"""
     from agent.figures.reading import load_figures
-    from agent.figures.render import write_tables
+    from agent.figures.render import TABLE_SUFFIXES, check_tables_suffix, write_tables
+    from agent.fsutil import check_output_file
     from agent.report.tables import complete_figures, validate_figures
 
+    check_tables_suffix(output)
+    check_output_file(output, TABLE_SUFFIXES, example="统计表.docx")
     fig = load_figures(figures)
     complete_figures(fig)
     problems = validate_figures(fig)
     if problems:
-        err.print(f"{figures}: 统计数据有 {len(problems)} 处问题，未生成 {output}：")
+        err.print(f"{figures}: 统计数据有 {len(problems)} 处问题，未生成 {output}：", markup=False)
         for f in problems:
             err.print(f"  [{f.rule}] {f.location}：{f.message}", markup=False)
         raise typer.Exit(1)
     write_tables(fig, output)
-    out.print(f"已生成 {output}")
+    out.print(f"已生成 {output}", markup=False)
 
 
 @app.command("template")
@@ -101,11 +104,14 @@ def template_cmd(
     agency: Annotated[str | None, typer.Option("--agency", help="机关名称，预先填入模板。")] = None,
 ) -> None:
     """生成空白的统计数据模板（xlsx 只有数字单元格可编辑）。"""
-    from agent.figures.templates import write_template
+    from agent.figures.templates import TEMPLATE_SUFFIXES, check_template_name, write_template
+    from agent.fsutil import check_output_file
 
     if fmt not in ("xlsx", "yaml"):
         raise InputError(f"--format 只能是 xlsx 或 yaml，而不是“{fmt}”")
-    if output.exists():
+    if output.is_file() or output.is_symlink():
         raise InputError("文件已存在，为避免覆盖已填写的数据，请换一个文件名或先删除它", path=str(output))
+    check_output_file(output, example=f"统计数据模板{TEMPLATE_SUFFIXES[fmt][0]}")
+    check_template_name(output, fmt)
     write_template(output, kind=fmt, year=year, agency=agency)
-    out.print(f"已生成模板 {output}")
+    out.print(f"已生成模板 {output}", markup=False)

@@ -295,13 +295,21 @@ def _item_title(rest: str) -> str:
     return head or rest.strip()
 
 
+_SENTENCE_END = frozenset("。；;！？!?：:")
+
+
 def _join_lines(lines: list[str]) -> str:
     """Paragraphs keep their line breaks; a line broken mid-sentence (PDF wrapping) is joined."""
-    out = ""
+    parts: list[str] = []
+    tail = ""  # the last two characters so far: looking only at them keeps this linear
     for line in lines:
-        sep = "" if not out else "\n" if re.search(r"[。；;！？!?：:]$", out) else ""
-        out += sep + line
-    return out
+        # a sentence end, also one just before a final line break (as the regex ``[。…]$`` matched)
+        if tail and (tail[-1] in _SENTENCE_END or (tail[-1] == "\n" and tail[-2:-1] in _SENTENCE_END)):
+            parts.append("\n")
+            tail = (tail + "\n")[-2:]
+        parts.append(line)
+        tail = (tail + line)[-2:]
+    return "".join(parts)
 
 
 def _requirement(node: _Node) -> Requirement:
