@@ -205,6 +205,67 @@ def folder_lock(folder: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+class LockBusy(Exception):
+    """Another process holds the lock (``holder``: its process id as written in the lock file)."""
+
+    def __init__(self, path: Path, holder: str) -> None:
+        self.path, self.holder = path, holder
+        super().__init__(f"{path} is locked by process {holder or '?'}")
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, wait: float = 0.0, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """An exclusive lock held through the lock file ``path`` (created if missing; it stays, and
+    names the holder's process id). Waits up to ``wait`` seconds (``on_wait(holder)`` is called
+    once when it starts waiting), then raises :class:`LockBusy`. The lock is released when the
+    block ends or the process dies (even by ``kill -9``)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        deadline = time.monotonic() + wait
+        told = False
+        while not _try_lock(fd):
+            holder = _holder(fd)
+            if time.monotonic() >= deadline:
+                raise LockBusy(Path(path), holder)
+            if on_wait is not None and not told:
+                on_wait(holder)
+                told = True
+            time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def _holder(fd: int) -> str:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        return os.read(fd, 32).decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+
+
 # --------------------------------------------------------------------------- several files
 
 

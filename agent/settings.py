@@ -88,6 +88,7 @@ class Settings(BaseSettings):
     embedding_api_key: SecretStr | None = None
     chroma_url: str | None = None
     index_path: Path | None = None  # where the local index lives; default <home>/index
+    lock_wait: float = 600.0  # seconds an ingest waits for another one writing the same index
     # Word output (GB/T 9704-2012); fonts are configurable for machines without the GB fonts
     font_body: str = "仿宋_GB2312"
     font_title: str = "方正小标宋简体"

@@ -96,6 +96,10 @@ class _RichProgress:
     def chunks(self, n: int) -> None:
         self.progress.update(self.chunk_task, advance=n)
 
+    def waiting(self, holder: str) -> None:
+        pid = f"（进程 {holder}）" if holder else ""
+        err.print(f"索引正被另一个 report-agent 进程{pid}写入，等待它完成……", markup=False)
+
 
 @app.command("ingest")
 @friendly
@@ -121,6 +125,9 @@ def ingest_cmd(
             "--embedder", help="嵌入方式：hash（离线，默认）或 openai（OpenAI 兼容的 /v1/embeddings 服务）。"
         ),
     ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="只检查索引是否一致（向量、登记表、BM25），不导入也不修改。")
+    ] = False,
     meta: Annotated[
         list[str] | None,
         typer.Option(
@@ -141,6 +148,9 @@ def ingest_cmd(
     from agent.corpus.meta import parse_meta_options
 
     settings = _settings(chroma_url=chroma_url, embedder=embedder)
+    if check:
+        _check_index(settings)
+        return
     overrides = parse_meta_options(meta or [])
     store = open_store(settings, rebuild=rebuild)
     try:
@@ -159,6 +169,22 @@ def ingest_cmd(
     out.print(report.summary(), markup=False)
     if report.skipped and report.files == 0:
         raise typer.Exit(2)
+
+
+def _check_index(settings: Any) -> None:
+    """``ingest --check``: the consistency report; exit 1 when the index is not consistent."""
+    from agent.corpus.ingest import open_store
+
+    store = open_store(settings, repair=False)
+    try:
+        health = store.check()
+    finally:
+        store.close()
+    out.print(f"索引：{store.where}", markup=False)
+    for line in health.lines():
+        out.print(line, markup=False)
+    if not health.ok:
+        raise typer.Exit(1)
 
 
 # ----------------------------------------------------------------------------- search
@@ -200,6 +226,8 @@ def search_cmd(
     )
     settings = _settings(chroma_url=chroma_url, embedder=embedder)
     retriever = get_retriever(settings, build_if_empty=False)
+    for line in retriever.store.repair_report.lines() if retriever.store.repair_report else []:
+        warn(err, "注意", line)
     if retriever.store.count() == 0:
         from agent.corpus.ingest import ingest
 
