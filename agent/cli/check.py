@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.cli.app import app, err, friendly, out
+from agent.cli.app import app, err, friendly, out, warn
 from agent.errors import InputError
 
 # ----------------------------------------------------------------------------- check
@@ -74,7 +74,7 @@ def tables_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="输出文件：.md、.html 或 .docx。")],
 ) -> None:
     """校验统计数据并按官方格式生成表二至表四。勾稽关系不成立时不写文件，退出码为 1。"""
-    from agent.figures.reading import load_figures
+    from agent.figures.reading import figures_warnings, load_figures
     from agent.figures.render import TABLE_SUFFIXES, check_tables_suffix, write_tables
     from agent.fsutil import check_output_file
     from agent.report.tables import complete_figures, validate_figures
@@ -82,6 +82,8 @@ def tables_cmd(
     check_tables_suffix(output)
     check_output_file(output, TABLE_SUFFIXES, example="统计表.docx")
     fig = load_figures(figures)
+    for warning in figures_warnings(fig):
+        warn(err, "注意", warning)
     complete_figures(fig)
     problems = validate_figures(fig)
     if problems:

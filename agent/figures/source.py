@@ -309,7 +309,7 @@ def _values_from_list(
         if not item.is_scalar:
             problems.add(item.where, f"{name} × {col.label}应为一个数字")
             return None
-        values.append(item.value())
+        values.append(_without_unit(item, f"{name} × {col.label}", problems))
     return values + [None] * (len(columns) - len(values))
 
 
@@ -337,12 +337,30 @@ def _values_from_map(
             problems.add(v.where, f"{name} × {k.label}应为一个数字")
             ok = False
         else:
-            found[key] = v.value()
+            found[key] = _without_unit(v, f"{name} × {k.label}", problems)
     missing = [quoted(c.label) for c in columns if not c.derived and c.key not in found]
     if missing:
         problems.add(node.where, f"{name}缺少{''.join(missing)}列")
         ok = False
     return [found.get(c.key) for c in columns] if ok else None
+
+
+_UNIT_RE = re.compile(r"^\s*[+-]?\d+(?:\.\d+)?\s*(件|条|个|次|篇|项|人次|人|元|万元|家|份)\s*$")
+
+
+def unit_problem(text: str) -> str | None:
+    """'5件' → the sentence asking for the number alone; None for anything else."""
+    m = _UNIT_RE.match(text)
+    return f"“{text.strip()}”请只填数字，不要带单位“{m.group(1)}”" if m else None
+
+
+def _without_unit(node: SourceNode, name: str, problems: Problems) -> CellValue:
+    """The node's value; a number written with its unit (``5件``) is reported where it is."""
+    value = node.value()
+    if isinstance(value, str) and (problem := unit_problem(value)):
+        problems.add(node.where, f"{name}：{problem}")
+        return None
+    return value
 
 
 def read_row_values(
@@ -354,7 +372,7 @@ def read_row_values(
     if node.is_map:
         return _values_from_map(node, columns, name, problems)
     if len(columns) == 1:
-        return [node.value()]
+        return [_without_unit(node, name, problems)]
     if node.value() is None and blank_ok:
         return [None] * len(columns)
     example = "[" + ", ".join("0" for c in columns if not c.derived) + "]"
@@ -375,9 +393,10 @@ def other_format_hint(text: str, labels_other: Iterable[str], fmt: ReportFormat)
 
 @dataclass
 class SeenRows:
-    """Rows already read (to report duplicates and, at the end, missing rows)."""
+    """Rows already read (to report duplicates and, at the end, rows left out)."""
 
     lines: dict[str, int | None] = field(default_factory=dict)
+    excused: set[str] = field(default_factory=set)
 
     def first(self, key: str, node: SourceNode, name: str, problems: Problems) -> bool:
         if key in self.lines:
@@ -388,6 +407,16 @@ class SeenRows:
         return True
 
     def excuse(self, key: str | None, node: SourceNode) -> None:
-        """A misspelt row already reported: do not report it again as missing."""
+        """A row probably meant by a label already reported as unknown: not reported again as left
+        out (and, unlike a row read, not counted when the row itself comes later)."""
         if key is not None:
-            self.lines.setdefault(key, node.line)
+            self.excused.add(key)
+
+    def left_out(self, keys: Iterable[str]) -> list[str]:
+        return [k for k in keys if k not in self.lines and k not in self.excused]
+
+
+def zero_rows_warning(table: str, labels: list[str]) -> str:
+    """One warning for all the rows left out of a table (they count as zero)."""
+    shown = "、".join(quoted(x) for x in labels[:8]) + (f" 等 {len(labels)} 行" if len(labels) > 8 else "")
+    return f"{table}未填写{shown}，已按 0 计；如这些行有数字，请补上"
