@@ -24,7 +24,9 @@ def _carry_warnings(report: Path, previous: Path) -> list[str]:
 
 def test_previous_report_of_another_agency_is_warned():
     messages = _carry_warnings(OWN_2023, OTHER_2020)
-    assert any("洛阳市民族宗教事务局" in m and "示例县民族宗教事务局" in m and "本机关" in m for m in messages)
+    assert any(
+        "洛阳市民族宗教事务局" in m and "示例县民族宗教事务局" in m and "本机关" in m for m in messages
+    )
     assert any("2020年度" in m and "2022年度" in m for m in messages)  # and it is not of year − 1
 
 

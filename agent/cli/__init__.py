@@ -15,7 +15,7 @@ from agent.cli import ask as _ask  # noqa: F401  (ask)
 from agent.cli import corpus as _corpus  # noqa: F401  (ingest, search)
 from agent.cli import requirements as _requirements  # noqa: F401  (requirements)
 from agent.cli import evals as _evals  # noqa: F401  (eval, eval ask, eval retrieval)
-from agent.cli.app import app, report_failure
+from agent.cli.app import app, report_failure, run_app
 
 # isort: on
 
@@ -24,6 +24,7 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     try:
-        app()
+        code = run_app()
     except Exception as exc:  # outside any command (typer itself): still no traceback
-        raise SystemExit(report_failure(exc)) from None
+        code = report_failure(exc)
+    raise SystemExit(code)

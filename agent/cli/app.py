@@ -70,6 +70,61 @@ def report_failure(exc: BaseException) -> int:
     return code
 
 
+def run_app() -> int:
+    """Run the app as the ``report-agent`` script does, with command-line usage errors (an unknown
+    option, a missing argument, a value of the wrong type) explained in Chinese."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        err.print("已中断。")
+        return 130
+    except typer.TyperException as exc:  # click's usage errors, as vendored by typer
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # type: ignore[attr-defined]
+            return 0
+        err.print("[red]错误[/red] ", end="", markup=True)
+        err.print(usage_message(exc), markup=False, highlight=False)
+        ctx = getattr(exc, "ctx", None)
+        if ctx is not None:
+            err.print(f"运行 {ctx.command_path} --help 查看用法。", markup=False, highlight=False)
+        return int(getattr(exc, "exit_code", 2))
+    except KeyboardInterrupt:
+        err.print("已中断。")
+        return 130
+    return code if isinstance(code, int) else 0
+
+
+def usage_message(exc: Exception) -> str:
+    """A click usage error in Chinese (the original words kept where no translation fits)."""
+    import re
+
+    kind = type(exc).__name__
+    text = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    hint = getattr(exc, "param_hint", None)
+    param = getattr(exc, "param", None)
+    name = hint if isinstance(hint, str) else "/".join(hint) if hint else getattr(param, "opts", [None])[0]
+    name = name or (getattr(param, "name", None) or "参数")
+    if kind == "NoSuchOption":
+        close = getattr(exc, "possibilities", None) or []
+        return f"没有选项 {exc.option_name}" + (f"，是否应为 {'、'.join(close)}？" if close else "")  # type: ignore[attr-defined]
+    if kind == "MissingParameter":
+        return f"缺少 {name}"
+    if kind == "BadParameter":
+        low = text.lower()
+        if m := re.search(r"(greater|less) than or equal to (-?[\d.]+)", low):
+            return f"{name} 的值应{'不小于' if m.group(1) == 'greater' else '不大于'} {m.group(2)}"
+        if "integer" in low:
+            return f"{name} 的值无效，应为整数（如 2024）"
+        if "float" in low or "number" in low:
+            return f"{name} 的值无效，应为数字"
+        return f"{name} 的值无效（{text}）"
+    if m := re.match(r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?", text):
+        return f"没有命令“{m.group(1)}”" + (f"，是否应为“{m.group(2)}”？" if m.group(2) else "")
+    if m := re.match(r"Option '(.+?)' requires an argument", text):
+        return f"选项 {m.group(1)} 后面需要给出一个值"
+    return f"命令行用法错误：{text}"
+
+
 def _version(value: bool) -> None:
     if value:
         out.print(f"report-agent {__version__}")

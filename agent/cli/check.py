@@ -48,6 +48,7 @@ def check_cmd(
             data["coverage"] = coverage_dict(cov)
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
+        out.print(f"文件：{report}", markup=False)
         print_findings(out, doc, findings)
         if cov is not None:
             from agent.workpoints.coverage_output import print_coverage
@@ -75,12 +76,12 @@ def tables_cmd(
 ) -> None:
     """校验统计数据并按官方格式生成表二至表四。勾稽关系不成立时不写文件，退出码为 1。"""
     from agent.figures.reading import figures_warnings, load_figures
-    from agent.figures.render import TABLE_SUFFIXES, check_tables_suffix, write_tables
+    from agent.figures.render import check_tables_suffix, write_tables
     from agent.fsutil import check_output_file
     from agent.report.tables import complete_figures, validate_figures
 
+    check_output_file(output, example="统计表.docx")
     check_tables_suffix(output)
-    check_output_file(output, TABLE_SUFFIXES, example="统计表.docx")
     fig = load_figures(figures)
     for warning in figures_warnings(fig):
         warn(err, "注意", warning)

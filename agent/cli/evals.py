@@ -55,6 +55,13 @@ def eval_run_cmd(
     offline: Annotated[bool, typer.Option("--offline", help="即使配置了大模型也离线运行。")] = False,
 ) -> None:
     """运行起草回归评测：逐个用例、逐条断言，与基线比较。全部通过且无退步时退出码为 0。"""
+    from agent.fsutil import check_output_file
+
+    for path, suffixes in ((report, (".html", ".htm")), (json_out, (".json",))):
+        if path is not None:
+            check_output_file(path, suffixes)
+    if update_baseline:
+        check_output_file(baseline, (".json",))
     code = _run(cases or [DEFAULT_CASES], baseline, update_baseline, report, json_out, offline, out)
     raise typer.Exit(code)
 

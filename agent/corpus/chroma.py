@@ -78,12 +78,17 @@ def open_collection(client: Any, embedder: Embedder, hnsw: dict[str, Any], where
     except (chromadb.errors.NotFoundError, ValueError):
         col = None
     if col is None:
-        return client.create_collection(
-            COLLECTION,
-            embedding_function=None,
-            metadata={"embedder": embedder.name, "dim": int(embedder.dim), "stamp": ""},
-            configuration={"hnsw": hnsw},
-        )
+        try:
+            return client.create_collection(
+                COLLECTION,
+                embedding_function=None,
+                metadata={"embedder": embedder.name, "dim": int(embedder.dim), "stamp": ""},
+                configuration={"hnsw": hnsw},
+            )
+        except Exception as exc:  # another process created it a moment ago: open that one
+            if "already exists" not in str(exc):
+                raise
+            col = client.get_collection(COLLECTION, embedding_function=None)
     meta = col.metadata or {}
     dim = known_dim(embedder)
     if meta.get("embedder") == embedder.name and (dim is None or dim == meta.get("dim")):

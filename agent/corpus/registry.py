@@ -77,7 +77,11 @@ class Registry:
         )
         columns = {r[1] for r in self.db.execute("PRAGMA table_info(docs)")}
         if "state" not in columns:  # a schema-1 index: every document it holds was complete
-            self.db.execute("ALTER TABLE docs ADD COLUMN state TEXT NOT NULL DEFAULT 'ok'")
+            try:
+                self.db.execute("ALTER TABLE docs ADD COLUMN state TEXT NOT NULL DEFAULT 'ok'")
+            except sqlite3.OperationalError as exc:  # another process added it a moment ago
+                if "duplicate column" not in str(exc):
+                    raise
         self.db.execute("INSERT OR REPLACE INTO info VALUES ('schema', ?)", (str(SCHEMA),))
 
     @contextmanager

@@ -199,6 +199,9 @@ class Store:
         return self.registry.stamp()
 
     def remote_stamp(self) -> str:
+        """The collection's stamp, read afresh (another process may have committed since)."""
+        with suppress(Exception):
+            self.collection = self.client.get_collection(COLLECTION, embedding_function=None)
         return str((self.collection.metadata or {}).get("stamp") or "")
 
     def documents(self) -> dict[str, DocRecord]:

@@ -73,7 +73,7 @@ def read_notes_text(path: Path) -> tuple[str, list[str]]:
         warnings.append(
             f"第{_lines(html_lines)}行含有 HTML 标记，已去掉标记、只保留文字（脚本和样式整段删除）"
         )
-    return text, warnings + duplicate_headings(text)
+    return text, [f"{path}: {w}" for w in warnings + duplicate_headings(text)]
 
 
 def _lines(numbers: list[int], limit: int = 10) -> str:
