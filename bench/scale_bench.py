@@ -1,11 +1,11 @@
 """Benchmark: large inputs. `draft` (offline) with very long notes, and `requirements` on a very
 large notice, each as a fresh process; prints wall time and peak memory (max RSS).
 
-    python bench/scale_bench.py [--notes-lines 100000] [--notice-mb 50] [--inprocess]
+    python bench/scale_bench.py [--notes-lines 100000] [--notice-mb 1.9 50] [--inprocess 1 2 4 8]
 
-The CLI refuses notes over 2 MB and reports over 20 MB (documented limits), so the figures are
-given twice: through the CLI (at the size given, which may be refused) and, with --inprocess, the
-library functions on the same text (the limits do not apply there).
+The CLI refuses notes over 2 MB and notices over 2 MB (documented limits): a notice of 50 MB is
+refused at once. --inprocess times the library's parse_notice on the sizes given (no limit there),
+to show it grows linearly.
 """
 
 from __future__ import annotations
@@ -36,20 +36,34 @@ def big_notes(lines: int) -> str:
     return "".join(out)
 
 
+_CN = "一二三四五六七八九"
+
+
+def _cn(n: int) -> str:
+    """1 … 99 in Chinese numerals (一, 十, 十一, 二十三 …)."""
+    tens, ones = divmod(n, 10)
+    return (("" if tens == 1 else _CN[tens - 1]) + "十" if tens else "") + (_CN[ones - 1] if ones else "")
+
+
 def big_notice(mb: float) -> str:
-    """A work-point notice of about ``mb`` MB: numbered items with deadlines and quantities."""
-    lines = ["2025年政务公开工作要点", ""]
-    size, n = 0, 0
-    target = int(mb * 1024 * 1024)
-    while size < target:
-        n += 1
-        block = (
-            f"{n}. 加强第{n}项政策解读\n"
-            f"要在6月底前发布解读材料不少于{n % 9 + 1}篇，确保门户网站专栏每月更新，严格落实保密审查。\n"
-        )
-        lines.append(block)
-        size += len(block.encode())
-    return "\n".join(lines)
+    """A work-point notice of about ``mb`` MB, numbered as notices are (一、 / （一） / 1. / （1）),
+    every item with a deadline and a quantity."""
+    out = ["2025年政务公开工作要点", ""]
+    size, target = 0, int(mb * 1024 * 1024)
+    for a in range(1, 100):
+        out.append(f"{_cn(a)}、加强第{a}方面的政务公开")
+        for b in range(1, 11):
+            out.append(f"（{_cn(b)}）做好第{b}类信息发布")
+            for c in range(1, 100):
+                for d in range(1, 10):
+                    line = f"（{d}）第{a}-{b}-{c}-{d}项：要在6月底前发布解读材料不少于{d}篇，确保专栏每月更新，严格落实保密审查。"
+                    if d == 1:
+                        out.append(f"{c}. 第{c}项具体工作")
+                    out.append(line)
+                    size += len(line.encode()) + 1
+                    if size >= target:
+                        return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n"
 
 
 def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
@@ -59,55 +73,63 @@ def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
     )
     wall = time.perf_counter() - start
     peak = next((ln[5:] for ln in proc.stderr.splitlines() if ln.startswith("PEAK:")), "0")
-    tail = (proc.stderr.strip().splitlines() or [""])[0][:120]
+    tail = next((ln for ln in proc.stderr.strip().splitlines() if not ln.startswith("PEAK:")), "")[:120]
     return wall, float(peak) / 1024, proc.returncode, tail
 
 
 _PEAK = (
     "import resource, runpy, sys\n"
     "sys.argv = ['report-agent'] + sys.argv[1:]\n"
+    "code = 0\n"
     "try:\n"
     "    runpy.run_module('agent.cli', run_name='__main__')\n"
-    "except SystemExit:\n"
-    "    pass\n"
+    "except SystemExit as exc:\n"
+    "    code = exc.code if isinstance(exc.code, int) else 0\n"
     "sys.stderr.write('PEAK:%d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    "sys.exit(code)\n"
 )
 
 
 def inprocess(label: str, func: object, *args: object) -> None:
+    import gc
+
+    gc.collect()
     start = time.perf_counter()
-    func(*args)  # type: ignore[operator]
+    result = func(*args)  # type: ignore[operator]
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{label:<44} {wall:8.2f} s  peak RSS so far {peak:7.0f} MB")
+    del result
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--notes-lines", type=int, default=100_000)
-    ap.add_argument("--notice-mb", type=float, default=50)
-    ap.add_argument("--inprocess", action="store_true", help="also time the library functions")
+    ap.add_argument("--notice-mb", type=float, nargs="+", default=[1.9, 50])
+    ap.add_argument("--inprocess", type=float, nargs="*", help="also time parse_notice on these sizes (MB)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = {**os.environ, "REPORT_AGENT_HOME": str(work / "home")}
         notes = work / "notes.md"
         notes.write_text(big_notes(args.notes_lines), encoding="utf-8")
-        notice = work / "notice.txt"
-        notice.write_text(big_notice(args.notice_mb), encoding="utf-8")
-        # build the index once, so the draft's figure is drafting, not the first ingest
-        run(["ingest"], env)
+        run(["ingest"], env)  # the index once, so the draft's figure is drafting, not the first ingest
         figures = str(ROOT / "examples" / "figures-2024.yaml")
         cases = [
             (
                 f"draft, {args.notes_lines} lines ({notes.stat().st_size / 1e6:.1f} MB)",
                 ["draft", str(notes), "-F", figures, "-o", str(work / "out"), "--offline"],
-            ),
-            (
-                f"requirements, {notice.stat().st_size / 2**20:.0f} MB",
-                ["requirements", str(notice), "-o", str(work / "items.json")],
-            ),
+            )
         ]
+        for mb in args.notice_mb:
+            notice = work / f"notice-{mb:g}.txt"
+            notice.write_text(big_notice(mb), encoding="utf-8")
+            cases.append(
+                (
+                    f"requirements, {notice.stat().st_size / 2**20:.0f} MB",
+                    ["requirements", str(notice), "-o", str(work / f"items-{mb:g}.json")],
+                )
+            )
         print(f"{'CLI':<44} {'wall':>8}    {'max RSS':>8}  exit  first line of stderr")
         for label, argv in cases:
             wall, peak, code, tail = run(argv, env)
@@ -117,8 +139,13 @@ def main() -> None:
             from agent.draft.notes import parse_notes
             from agent.workpoints.requirements import parse_notice
 
-            inprocess("parse_notes (library)", parse_notes, notes.read_text(encoding="utf-8"))
-            inprocess("parse_notice (library)", parse_notice, notice.read_text(encoding="utf-8"))
+            inprocess(
+                f"parse_notes, {args.notes_lines} lines (library)",
+                parse_notes,
+                notes.read_text(encoding="utf-8"),
+            )
+            for mb in args.inprocess:
+                inprocess(f"parse_notice, {mb:g} MB (library)", parse_notice, big_notice(mb))
 
 
 if __name__ == "__main__":

@@ -28,9 +28,9 @@ PROBE = (
     "    runpy.run_module('agent.cli', run_name='__main__')\n"
     "except SystemExit:\n"
     "    pass\n"
-    "heavy = {h for h in %r if h in sys.modules}\n"
+    f"heavy = {{h for h in {HEAVY!r} if h in sys.modules}}\n"
     "sys.stderr.write('HEAVY:' + ','.join(sorted(heavy)) + '\\n')\n"
-) % (HEAVY,)
+)
 
 
 def commands(work: Path) -> dict[str, list[str]]:

@@ -189,6 +189,10 @@ def make_cases(root: Path) -> list[Case]:  # noqa: PLR0915 - one long, flat list
         ),
     ):
         add(Case(name, ["check", fname], (1, 2), words), {fname: content})
+    add(
+        Case("check-too-big", ["check", "big.txt"], (2,), ("big.txt", "太大", "20 MB")),
+        {"big.txt": b"a" * (21 * 1024 * 1024)},
+    )
     add(Case("check-folder", ["check", "reports"], (2,), ("reports", "文件夹")), {"reports/a.md": report})
     add(Case("check-missing", ["check", "nothing.md"], (2,), ("nothing.md", "不存在")), {})
     add(
@@ -560,6 +564,13 @@ def make_cases(root: Path) -> list[Case]:  # noqa: PLR0915 - one long, flat list
         (2,),
         ("notice.docx", "损坏"),
         {"notice.docx": _docx_bytes([notice])[:700]},
+    )
+    req(
+        "requirements-too-big",
+        ["big.txt"],
+        (2,),
+        ("big.txt", "太大", "2 MB"),
+        {"big.txt": notice * (3 * 1024 * 1024 // len(notice.encode()) + 1)},
     )
     req("requirements-folder", ["wp"], (2,), ("wp", "文件夹"), {"wp/a.txt": notice})
     req(
