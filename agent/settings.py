@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     llm_timeout: float = 60.0
     llm_max_retries: int = 4
     llm_concurrency: int = 8  # parts drafted at once (the annual report has up to 10)
+    draft_deadline: float = (
+        180.0  # seconds for all model calls of one draft; then the rest is written offline
+    )
     temperature: float = 0.3
     cache: bool = True
     offline: bool = False

@@ -25,6 +25,7 @@ import base64
 import hashlib
 import json
 import math
+import re
 import struct
 import threading
 import time
@@ -456,3 +457,84 @@ def running_server(**kwargs: Any) -> Iterator[FakeLLMServer]:
         yield server
     finally:
         server.stop()
+
+
+# ---- a careless model ---------------------------------------------------------------------------
+# Scripted misbehaviour for the drafter's adversarial tests: the server's handler answers each
+# part with its bullets as prose plus whatever the scenario adds, and, when sent back for repair,
+# repeats itself, rewords its numbers as approximations, or complies.
+
+_BULLET_LINE = re.compile(r"^B\d+\. (.+)$", re.M)
+_PART_ASK = re.compile(r"中“([^”]+)”的正文")
+_CN_DIGIT = "零一二三四五六七八九"
+
+
+def first_user_message(req: RecordedRequest) -> str:
+    return next((_content_text(m.get("content")) for m in req.messages if m.get("role") == "user"), "")
+
+
+def request_bullets(req: RecordedRequest) -> list[str]:
+    return _BULLET_LINE.findall(first_user_message(req))
+
+
+def request_part(req: RecordedRequest) -> str:
+    """The title of the part a drafting request asks for (主动公开情况 …), or ""."""
+    m = _PART_ASK.search(first_user_message(req))
+    return m.group(1) if m else ""
+
+
+def is_repair(req: RecordedRequest) -> bool:
+    return len([m for m in req.messages if m.get("role") == "user"]) > 1
+
+
+def good_prose(req: RecordedRequest) -> str:
+    """A well-behaved reply: every bullet, in order, as 一是…；二是…."""
+    items = request_bullets(req)
+    return "；".join(f"{'一二三四五六七八九十'[i % 10]}是{b}" for i, b in enumerate(items)) + "。"
+
+
+def approximate(text: str) -> str:
+    """Arabic figures reworded the way a model hides them: 999条 → 近千条, 37人次 → 三十余人次."""
+
+    def word(n: int) -> str:
+        for unit, name in ((10000, "万"), (1000, "千"), (100, "百"), (10, "十")):
+            if n >= unit:
+                lead = n // unit
+                return (
+                    "" if lead == 1 and unit == 10 else _CN_DIGIT[lead] if lead < 10 else str(lead)
+                ) + name
+        return _CN_DIGIT[n]
+
+    def repl(m: re.Match[str]) -> str:
+        n = int(m.group(0))
+        if n < 10:
+            return _CN_DIGIT[n]
+        magnitude = 10 ** (len(str(n)) - 1)
+        if n % magnitude >= magnitude * 0.9:  # 999 → 近千
+            return "近" + word((n // magnitude + 1) * magnitude).lstrip("一")
+        return word(n // magnitude * magnitude) + "余"
+
+    return re.sub(r"(?<![\d.])\d+(?![\d.])", repl, text)
+
+
+@dataclass
+class CarelessModel:
+    """A handler: good prose for every part, plus ``extra[part title]`` (or ``extra['*']``) on the
+    first reply; ``on_repair`` is "repeat", "reword" (numbers → approximations) or "fix"."""
+
+    extra: dict[str, str] = field(default_factory=dict)
+    on_repair: str = "repeat"
+    wrap: Callable[[str], str] | None = None  # e.g. Markdown around the whole reply
+    seen: list[str] = field(default_factory=list)
+
+    def __call__(self, req: RecordedRequest) -> ReplyLike:
+        part = request_part(req)
+        self.seen.append(part)
+        added = self.extra.get(part, self.extra.get("*", ""))
+        if is_repair(req):
+            if self.on_repair == "fix":
+                added = ""
+            elif self.on_repair == "reword":
+                added = approximate(added)
+        text = good_prose(req) + added
+        return self.wrap(text) if self.wrap else text

@@ -90,6 +90,13 @@ PLANTS: dict[str, Callable[[str], str]] = {
     "PLACEHOLDER": lambda t: plant(t, "开展业务培训。", "开展业务培训XX次（待补充）。"),
     "FEE-STATEMENT": lambda t: plant(t, "本年度未收取信息处理费。", ""),
     "TITLE": lambda t: t.split("\n", 1)[1],
+    # statements (agent/report/statements.py)
+    "STMT-FEE": lambda t: plant(t, "本年度无其他需要报告的事项。", "本年度收取信息处理费共计三千余元。"),
+    "STMT-DONE": lambda t: plant(t, "开展业务培训。", "开展业务培训。所有申请均已按要求办理完成。"),
+    "STMT-REVIEW": lambda t: plant(t, "行政复议1件、行政诉讼0件", "行政复议两件、行政诉讼0件"),
+    "DUPLICATE": lambda t: plant(
+        t, "下一步将加强培训，提升工作水平。", "严格执行公开前保密审查制度，做到先审查、后公开。"
+    ),
 }
 CROSS_YEAR = {"X-CARRY": _previous_report(carry_natural=2), "X-VALID": _previous_report(in_force=3)}
 

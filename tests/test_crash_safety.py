@@ -159,7 +159,13 @@ def test_a_second_ingest_waits_for_the_first_or_gives_up(tmp_path: Path) -> None
     assert f"进程 {os.getpid()}" in refused.stderr and "正在写入这个索引" in refused.stderr
 
     with file_lock(index / "ingest.lock"):  # held until the second ingest says it is waiting
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            cmd,
+            env={**env, "REPORT_AGENT_LOCK_WAIT": "60"},  # bounded, should this test ever fail
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stderr is not None
         first = proc.stderr.readline()
     out, rest = proc.communicate(timeout=120)

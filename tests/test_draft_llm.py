@@ -87,7 +87,7 @@ def test_exemplar_cannot_close_its_delimiter():
 
 def test_invented_number_is_sent_back_and_repaired(llm_server, tmp_path, shared_index):
     def handler(req):
-        if "找不到依据" in req.last_user_message:
+        if "没有依据" in req.last_user_message:
             return prose(req)
         if asks_for(req, "监督保障情况"):
             return prose(req) + "全年召开专题会议99次。"
@@ -97,12 +97,12 @@ def test_invented_number_is_sent_back_and_repaired(llm_server, tmp_path, shared_
     result = run(llm_server, tmp_path, shared_index)
     text = result.files["draft.md"].read_text(encoding="utf-8")
     assert "99次" not in text
-    repairs = [r for r in llm_server.requests_to() if "找不到依据" in r.last_user_message]
+    repairs = [r for r in llm_server.requests_to() if "没有依据" in r.last_user_message]
     assert len(repairs) == 1 and "全年召开专题会议99次。" in repairs[0].last_user_message
     assert llm_server.count() == 9
 
 
-def test_persistent_foreign_name_is_marked_and_listed(llm_server, tmp_path, shared_index):
+def test_persistent_foreign_name_is_removed_and_listed(llm_server, tmp_path, shared_index):
     def handler(req):
         if asks_for(req, "政府信息公开平台建设情况"):
             return prose(req) + "学习借鉴杭州市民宗局的经验做法。"
@@ -111,11 +111,12 @@ def test_persistent_foreign_name_is_marked_and_listed(llm_server, tmp_path, shar
     llm_server.handler = handler
     result = run(llm_server, tmp_path, shared_index)
     text = result.files["draft.md"].read_text(encoding="utf-8")
-    assert "【待核实：出现其他机关或地方的名称“杭州市民宗局”】学习借鉴杭州市民宗局的经验做法。" in text
-    assert llm_server.count() == 8 + 2  # two repair rounds, then marked
+    assert "杭州市民宗局" not in text and "【待核实" not in text
+    assert llm_server.count() == 8 + 2  # two repair rounds, then removed (not reworded)
     check = json.loads(result.files["draft.check.json"].read_text(encoding="utf-8"))
-    rules = {f["rule"] for f in check["findings"]}
-    assert {"FOREIGN-AGENCY", "PLACEHOLDER"} <= rules
+    assert [r["text"] for r in check["removed_sentences"]] == ["学习借鉴杭州市民宗局的经验做法。"]
+    assert check["removed_sentences"][0]["kind"] == "foreign"
+    assert not {f["rule"] for f in check["findings"]} & {"FOREIGN-AGENCY", "PLACEHOLDER"}
 
 
 def test_failing_section_falls_back_without_losing_the_others(llm_server, tmp_path, shared_index):

@@ -76,7 +76,7 @@ def test_llm_item_with_invented_number_is_repaired(tmp_path, notes_file, llm_ser
         user = next(m["content"] for m in req.messages if m["role"] == "user")
         bullets = re.findall(r"^B\d+\. (.+)$", user, flags=re.M)
         text = "；".join(bullets) + "。"
-        if "找不到依据" in req.last_user_message:
+        if "没有依据" in req.last_user_message:
             return text
         if "第五（一）项" in user:
             return text + "全年共召开会议37次。"

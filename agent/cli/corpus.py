@@ -97,8 +97,12 @@ class _RichProgress:
         self.progress.update(self.chunk_task, advance=n)
 
     def waiting(self, holder: str) -> None:
-        pid = f"（进程 {holder}）" if holder else ""
-        err.print(f"索引正被另一个 report-agent 进程{pid}写入，等待它完成……", markup=False)
+        _waiting(holder)
+
+
+def _waiting(holder: str) -> None:
+    pid = f"（进程 {holder}）" if holder else ""
+    err.print(f"索引正被另一个 report-agent 进程{pid}写入，等待它完成……", markup=False)
 
 
 @app.command("ingest")
@@ -152,7 +156,7 @@ def ingest_cmd(
         _check_index(settings)
         return
     overrides = parse_meta_options(meta or [])
-    store = open_store(settings, rebuild=rebuild)
+    store = open_store(settings, rebuild=rebuild, on_wait=_waiting)
     try:
         with _RichProgress() as progress:
             report = ingest(

@@ -42,8 +42,17 @@ def draft_cmd(
     base_url: Annotated[
         str | None, typer.Option("--base-url", help="大模型接口地址，如 http://127.0.0.1:8000/v1。")
     ] = None,
+    place: Annotated[
+        str | None,
+        typer.Option(
+            "--place", help="机关所在地（省、市、县全称，如“湖北省武汉市”），机关名称中的地名有重名时使用。"
+        ),
+    ] = None,
 ) -> None:
-    """根据要点和统计数据起草年度报告，或根据工作要点起草落实情况的报告（draft.md、draft.docx 及检查结果）。"""
+    """根据要点和统计数据起草年度报告，或根据工作要点起草落实情况的报告（draft.md、draft.docx 及检查结果）。
+
+    退出码：0 草稿的自动检查没有错误；1 自动检查有错误（或统计数据有误）；2 输入文件无法读取。
+    """
     from agent.draft.pipeline import FiguresInvalid, draft_report
     from agent.fsutil import check_output_dir
     from agent.settings import load_settings
@@ -72,23 +81,30 @@ def draft_cmd(
         _print_draft_result(impl)
         return
     assert figures is not None
+    from agent.cli.draft_progress import PartsDisplay
+
     try:
-        result = draft_report(
-            notes,
-            figures,
-            out_dir,
-            settings,
-            previous_path=previous,
-            agency=agency,
-            year=year,
-            offline=offline,
-        )
+        with PartsDisplay(err) as progress:
+            result = draft_report(
+                notes,
+                figures,
+                out_dir,
+                settings,
+                previous_path=previous,
+                agency=agency,
+                year=year,
+                offline=offline,
+                place=place,
+                progress=progress,
+            )
     except FiguresInvalid as exc:
         err.print(f"{exc}：", markup=False)
         for f in exc.findings:
             err.print(f"  [{f.rule}] {f.location}：{f.message}", markup=False)
         raise typer.Exit(1) from None
     _print_draft_result(result)
+    if result.errors:
+        raise typer.Exit(1)
 
 
 def _input_warnings(check_json: Path | None) -> list[str]:
@@ -111,8 +127,17 @@ def _print_draft_result(result: Any) -> None:
         out.print(f"  {path}", markup=False)
     if result.usage:
         out.print(result.usage, markup=False)
+    reasons = getattr(result, "fallback_reasons", {}) or {}
     for part in result.fallbacks:
-        warn(out, "  注意", f"“{part}”大模型调用失败，已改用离线起草。")
+        why = reasons.get(part) or "大模型调用失败"
+        warn(out, "  注意", f"“{part}”已改用离线起草：{why}")
+    removed = getattr(result, "removed", []) or []
+    if removed:
+        warn(
+            out,
+            "  注意",
+            f"大模型写的 {len(removed)} 处文字没有依据或不合要求，已删除（原文见 draft.check.json）。",
+        )
     for path in getattr(result, "backups", []):
         out.print(f"  原有草稿已保留为 {path}", markup=False)
     for warning in _input_warnings(result.files.get("draft.check.json")):

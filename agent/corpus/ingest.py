@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -14,6 +15,7 @@ from typing import Any, Protocol
 from agent.corpus.chunking import chunk_document
 from agent.corpus.embeddings import Embedder, make_embedder
 from agent.corpus.meta import (
+    DocMeta,
     SourceDoc,
     collect_files,
     file_sha256,
@@ -86,9 +88,15 @@ def meta_key(fixes: dict[str, Any], extra: str = "") -> str:
 
 
 def open_store(
-    settings: Any, embedder: Embedder | None = None, *, rebuild: bool = False, repair: bool = True
+    settings: Any,
+    embedder: Embedder | None = None,
+    *,
+    rebuild: bool = False,
+    repair: bool = True,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Store:
-    """The configured index, checked and (``repair``) repaired on opening."""
+    """The configured index, checked and (``repair``) repaired on opening. ``on_wait(pid)`` is
+    called when another process holds the index's lock and this one waits for it."""
     embedder = embedder or make_embedder(settings)
     return Store(
         settings.index_dir,
@@ -97,6 +105,7 @@ def open_store(
         rebuild=rebuild,
         repair=repair,
         lock_wait=float(getattr(settings, "lock_wait", 600.0)),
+        on_wait=on_wait,
     )
 
 
@@ -125,7 +134,7 @@ def ingest(
         files, problems = collect_files(paths)
         report.skipped += problems
         sources = list(files)
-    with store.writing(on_wait=getattr(progress, "waiting", None)):
+    with store.writing(on_wait=getattr(progress, "waiting", None) or store.on_wait):
         if store.needs_repair():  # another process crashed while we waited for the lock
             repaired = store.repair()
             if repaired is not None:
@@ -193,11 +202,12 @@ def _ingest_one(
     text = read_document(path)
     doc = src if isinstance(src, SourceDoc) else user_document(path, text, overrides)
     report.notes += [f"{doc.meta.file}: {n}" for n in doc.notes]
-    chunks = chunk_document(doc.meta, text, pdf=path.suffix.lower() == ".pdf")
+    meta = _screened(doc.meta, text, report)
+    chunks = chunk_document(meta, text, pdf=path.suffix.lower() == ".pdf")
     if not chunks:
         raise InputError("没有可入库的文字", path=str(path))
     try:
-        change = store.put_document(doc.meta, sha, key, chunks, on_chunks=progress.chunks)
+        change = store.put_document(meta, sha, key, chunks, on_chunks=progress.chunks)
     except Exception as exc:  # the index failed, not this file: stop (the next opening repairs)
         raise _IndexFailed() from exc
     report.files += 1
@@ -206,6 +216,16 @@ def _ingest_one(
     report.unchanged += change.unchanged
     report.removed += change.removed
     report.updated += change.updated
+
+
+def _screened(meta: DocMeta, text: str, report: IngestReport) -> DocMeta:
+    """The metadata with the instruction-like phrases of the text (corpus text is data)."""
+    from agent.corpus.screening import instructions_in, screening_note
+
+    found = instructions_in(text)
+    if found:
+        report.notes.append(f"{meta.file}: {screening_note(found)}")
+    return meta.model_copy(update={"instructions": found})
 
 
 def _prune(store: Store, report: IngestReport) -> None:

@@ -80,6 +80,7 @@ class DocMeta(BaseModel):
     format: ReportFormat | None = None
     status: Status = "current"
     bundled: bool = False
+    instructions: list[str] = []  # instruction-like phrases found at ingest (agent.corpus.screening)
 
 
 @dataclass

@@ -22,7 +22,7 @@ import logging
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,7 @@ class Store:
         hnsw: dict[str, Any] | None = None,
         repair: bool = True,
         lock_wait: float = 600.0,
+        on_wait: Callable[[str], None] | None = None,
     ):
         self.index_dir = Path(index_dir)
         self.embedder = embedder
@@ -91,6 +92,7 @@ class Store:
         )
         self.hnsw = {**DEFAULT_HNSW, **(hnsw or {})}
         self.lock_wait = lock_wait
+        self.on_wait = on_wait  # told the holder's process id when the lock is busy and we wait
         self.on_committed: Callable[[list[str]], None] | None = None  # file names, after each commit
         self._pending: list[_Pending] = []
         self._pending_n = 0
@@ -129,12 +131,18 @@ class Store:
             )
         self.local_dir.mkdir(parents=True, exist_ok=True)
         if rebuild:
-            with self.writing():
+            with self.writing(on_wait=self.on_wait):
                 rebuild_index(self)
             return
-        self.registry = Registry(self.local_dir / "registry.sqlite3")
-        self.client = open_client(self.index_dir, self.chroma_url)
-        self.collection = self._open_collection()
+        new = not (self.local_dir / "registry.sqlite3").exists() or not (
+            self.remote or (self.local_dir / "chroma").exists()
+        )
+        with (
+            self.writing(on_wait=self.on_wait) if new else nullcontext()
+        ):  # two creating one index: one at a time
+            self.registry = Registry(self.local_dir / "registry.sqlite3")
+            self.client = open_client(self.index_dir, self.chroma_url)
+            self.collection = self._open_collection()
 
     def _drop_collection(self) -> None:
         import chromadb.errors

@@ -35,6 +35,9 @@ class Paragraph:
     facts: list[str] = field(default_factory=list)  # figure sentences it uses
     exemplars: list[dict[str, Any]] = field(default_factory=list)
     origin: str = "offline"  # offline | llm | fallback
+    reason: str = ""  # why a part meant for the model was written offline
+    removed: list[dict[str, Any]] = field(default_factory=list)  # sentences taken out of the model's text
+    rounds: int = 0  # repair rounds the model's text went through
 
 
 @functools.cache
@@ -67,7 +70,15 @@ _COLLOQUIAL = (
     ("挺", "较为"),
     ("很多", "大量"),
     ("没有", "未"),
+    ("今年", "本年度"),
+    ("明年", "下一年度"),
+    ("去年", "上年"),
 )
+# cue words a clause need not repeat after its part's lead (下一步，我局将重点做好以下工作：…)
+_LEAD_CUES = {
+    "improvements": re.compile(r"^(?:下一步|下一年度|今后|接下来)(?:要|将|拟|，)?"),
+    "problems": re.compile(r"^(?:主要问题是|存在的问题是|问题是|不足是)"),
+}
 
 
 def formalize(text: str, we: str) -> str:
@@ -126,7 +137,9 @@ def _part_paragraph(ctx: ComposeContext, part: str, bullets: list[Bullet], facts
     section = PART_BY_KEY[part][1]
     pieces: list[str] = []
     leads = phrases()["leads"].get(part)
-    clauses = [formalize(b.text, ctx.we) for b in bullets if formalize(b.text, ctx.we) not in ("无", "")]
+    cue = _LEAD_CUES.get(part)
+    clauses = [cue.sub("", c) if cue else c for c in (formalize(b.text, ctx.we) for b in bullets)]
+    clauses = [c for c in clauses if c not in ("无", "")]
     template = choose(leads, ctx.exemplar_text(part)) if leads else "{items}。"
     if "{items}" in template:
         if clauses:

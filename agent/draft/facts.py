@@ -129,3 +129,14 @@ def fee_fact(fig: Figures) -> Fact:
         f"本年度依据《政府信息公开信息处理费管理办法》收取信息处理费{fee.cases}件，共计{_fmt(fee.amount_yuan)}元。",
         [float(fee.cases), float(fee.amount_yuan)],
     )
+
+
+def all_facts(fig: Figures) -> list[Fact]:
+    """Every figures sentence the draft carries (the fee sentence only in the 2021 format)."""
+    facts = [requests_fact(fig), review_fact(fig)]
+    pro = proactive_fact(fig)
+    if pro:
+        facts.append(pro)
+    if fig.format == "2021":
+        facts.append(fee_fact(fig))
+    return facts

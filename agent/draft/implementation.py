@@ -30,9 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from agent.draft.compose_offline import CN_ORDINALS, Paragraph, enumerate_clauses, formalize, self_reference
+from agent.draft.guard import Guard
 from agent.draft.guardrails import Allowed, all_violations, bigrams, numbers_in
 from agent.draft.notes import Bullet, read_note_lines
 from agent.draft.notes_input import read_notes_text
+from agent.draft.ownplace import PlaceRule, place_rule
 from agent.errors import InputError
 from agent.fsutil import publish_files, write_text
 from agent.settings import Settings
@@ -202,12 +204,15 @@ def llm_item_texts(
     notice: Notice, notes: ImplNotes, agency: str, year: int, settings: Settings
 ) -> tuple[dict[str, str], str, list[str]]:
     """Model text per item with bullets (guarded); items whose calls fail keep the offline text."""
-    from agent.draft.compose_llm import GuardedJob, missing_bullets, run_guarded, unresolved_text
+    from agent.draft.compose_llm import GuardedJob, run_guarded
+    from agent.draft.guard import final_text
+    from agent.draft.guardrails import bullet_used
     from agent.llm import LLMClient, UsageMeter
     from agent.prompt_templates import load_prompt
 
     meter = UsageMeter()
     client = LLMClient(settings, meter=meter)
+    places = _place_rule(agency, notes)
     system = load_prompt("draft_system").render()
     jobs: dict[str, GuardedJob] = {}
     for req in notice.requirements:
@@ -225,24 +230,35 @@ def llm_item_texts(
             bullets="\n".join(f"{b.id}. {b.text}" for b in bullets),
         )
         messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-        jobs[req.id] = GuardedJob(req.id, bullets, messages)
-    allowed = Allowed(
-        {float(year), float(year - 1), float(year + 1)}
-        | {n for b in notes.bullets for n in numbers_in(b.text)}
-    )
-    run_guarded(jobs, client, allowed, agency)
+        jobs[req.id] = GuardedJob(req.id, bullets, messages, _item_guard(req, bullets, places, agency, year))
+    run_guarded(jobs, client, deadline=settings.draft_deadline or None, concurrency=settings.llm_concurrency)
     texts: dict[str, str] = {}
     failed: list[str] = []
     for key, job in jobs.items():
-        if job.error is not None or not job.text:
+        if job.error is not None or not job.text or job.guard is None:
             failed.append(key)
             continue
-        text = unresolved_text(job)
-        missing = missing_bullets(job)
+        text, kept, _ = final_text(job.text, job.guard)
+        used = "".join(v.sentence for v in kept)
+        missing = [b for b in job.bullets if not bullet_used(b, used)]
         if missing:
             text += enumerate_clauses([formalize(b.text, self_reference(agency)) for b in missing]) + "。"
         texts[key] = text
     return texts, meter.summary(), failed
+
+
+def _place_rule(agency: str, notes: ImplNotes) -> PlaceRule:
+    from agent.report.foreign import known_agencies
+
+    return place_rule(agency, None, [b.text for b in notes.bullets], known_agencies())
+
+
+def _item_guard(req: Requirement, bullets: list[Bullet], places: PlaceRule, agency: str, year: int) -> Guard:
+    """An item's text rests on its bullets; the item's own words may frame it."""
+    notice = Bullet(f"要点{req.id}", f"{req.title}。{req.text[:400]}", "notice", 0)
+    years = frozenset({float(year), float(year - 1), float(year + 1)})
+    names = (agency, self_reference(agency), "本局", "我局", "本机关")
+    return Guard([*bullets], [], places, None, names, years, extra_sources=[notice])
 
 
 # --------------------------------------------------------------------------- pipeline

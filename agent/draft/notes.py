@@ -55,10 +55,14 @@ SECTION_WORDS = {"overview": ("总体",), "problems": ("问题", "改进"), "oth
 
 _FRONT_RE = re.compile(r"^---\s*\n(.*?)\n---\s*(?:\n|$)", re.S)
 _HEADING_RE = re.compile(r"^(#{1,6})\s*(.+?)\s*#*\s*$")
+_PLAIN_HEADING_RE = re.compile(
+    r"^[一二三四五六七八九十]{1,2}[、.．]\s*([^。：:；;，,\d]{2,20})$"
+)  # 一、总体情况 typed without #
 _BULLET_RE = re.compile(r"^\s*(?:[-*+·•●]|\d{1,2}[.、．)]|[（(]\d{1,2}[)）])\s*(.*)$")
 _AGENCY_KEYS = ("机关", "单位", "机关名称", "agency")
 _YEAR_KEYS = ("年度", "年份", "year")
 _FORMAT_KEYS = ("格式", "format")
+_PLACE_KEYS = ("地方", "地区", "所在地", "place")
 
 
 @dataclass
@@ -74,6 +78,7 @@ class Notes:
     agency: str | None = None
     year: int | None = None
     format: str | None = None
+    place: str | None = None  # 地方: 湖北省武汉市 — the agency's place when its name is ambiguous
     bullets: list[Bullet] = field(default_factory=list)
     source: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -129,6 +134,9 @@ def read_note_lines(text: str, source: str = "") -> tuple[Notes, list[NoteLine]]
         if h:
             lines.append(NoteLine(i, len(h.group(1)), h.group(2)))
             continue
+        if _PLAIN_HEADING_RE.match(line):
+            lines.append(NoteLine(i, 1, line))
+            continue
         bm = _BULLET_RE.match(line)
         content = (bm.group(1) if bm else line).strip()
         if content:
@@ -137,23 +145,32 @@ def read_note_lines(text: str, source: str = "") -> tuple[Notes, list[NoteLine]]
 
 
 def parse_notes(text: str, source: str = "") -> Notes:
+    """Bullets in file order, each in its part: by its heading, or by its own prefix and words
+    (:mod:`agent.draft.notes_sort`) when the heading names only a section or nothing."""
+    from agent.draft.notes_sort import sort_bullets
+
     notes, lines = read_note_lines(text, source)
     section: str | None = None
     part: str | None = None
+    how = "none"  # how the current heading places its bullets: heading | section | none
+    placed: dict[str, str] = {}
     for nl in lines:
         if nl.level:
             new_section, new_part = _classify(nl.text, nl.level, section)
             if new_section is None and new_part is None:
-                notes.warnings.append(f"第{nl.line}行：无法识别的标题“{nl.text}”，其下要点归入上一部分")
+                if part is not None:
+                    notes.warnings.append(f"第{nl.line}行：无法识别的标题“{nl.text}”，其下要点归入上一部分")
                 continue
             section, part = new_section, new_part or _default_part(new_section)
+            how = "heading" if new_part else "section"
             continue
-        if part is None:
-            notes.warnings.append(
-                f"第{nl.line}行：要点“{nl.text[:20]}”不在任何标题之下，已归入“其他需要报告的事项”"
-            )
-        notes.bullets.append(
-            Bullet(id=f"B{len(notes.bullets) + 1}", text=nl.text, part=part or "other", line=nl.line)
+        bullet = Bullet(id=f"B{len(notes.bullets) + 1}", text=nl.text, part=part or "other", line=nl.line)
+        placed[bullet.id] = how
+        notes.bullets.append(bullet)
+    notes.bullets, unplaced = sort_bullets(notes.bullets, placed)
+    for b in unplaced:
+        notes.warnings.append(
+            f"第{b.line}行：要点“{b.text[:20]}”不在任何标题之下，已归入“其他需要报告的事项”"
         )
     return notes
 
@@ -175,6 +192,7 @@ def _front_matter(block: str, notes: Notes, source: str) -> None:
             notes.year = int(str(year).replace("年", ""))
         except ValueError as exc:
             raise InputError(f"年度“{year}”不是四位数字年份", path=source) from exc
+    notes.place = next((str(data[k]).strip() for k in _PLACE_KEYS if data.get(k)), None)
     fmt = next((str(data[k]) for k in _FORMAT_KEYS if data.get(k)), None)
     if fmt is not None:
         if fmt not in ("2021", "2019"):

@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from agent.draft.assemble import default_preamble, report_markdown, report_title
-from agent.draft.compose_offline import ComposeContext, Paragraph, compose_all, narratives
+from agent.draft.compose_offline import ComposeContext, Paragraph, compose_all, narratives, self_reference
 from agent.draft.exemplars import find_exemplars
-from agent.draft.guardrails import allowed_numbers
+from agent.draft.facts import all_facts
+from agent.draft.guards import DraftGuards, build_guards, sentence_sources
 from agent.draft.notes import PART_BY_KEY, Bullet, Notes, load_notes
+from agent.draft.progress import DraftProgress
+from agent.draft.restate import Restated, dedupe_sentences, drop_restatements
 from agent.errors import InputError
 from agent.figures.reading import figures_warnings, load_figures
 from agent.fsutil import publish_files, write_text
@@ -62,10 +65,13 @@ class DraftResult:
     mode: str  # offline | llm
     findings: list[Finding]
     usage: str = ""
-    fallbacks: list[str] = field(default_factory=list)
+    fallbacks: list[str] = field(default_factory=list)  # titles of parts written offline in LLM mode
     backups: list[Path] = field(default_factory=list)
     usage_stats: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    fallback_reasons: dict[str, str] = field(default_factory=dict)  # title → why (timeout, 401, 429 …)
+    removed: list[dict[str, Any]] = field(default_factory=list)  # sentences taken out of the model's text
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -140,21 +146,48 @@ def _exemplars(
     return hits, warnings
 
 
+@dataclass
+class Composed:
+    paragraphs: dict[str, list[Paragraph]]
+    usage: str = ""
+    stats: dict[str, int] = field(default_factory=dict)
+    fallbacks: dict[str, str] = field(default_factory=dict)  # title → reason
+
+
 def compose(
-    ctx: ComposeContext, settings: Settings, *, use_llm: bool
-) -> tuple[dict[str, list[Paragraph]], str, list[str], dict[str, int]]:
+    ctx: ComposeContext,
+    settings: Settings,
+    guards: DraftGuards,
+    *,
+    use_llm: bool,
+    progress: DraftProgress | None = None,
+    client: Any = None,
+) -> Composed:
     paragraphs = compose_all(ctx)
     if not use_llm:
-        return paragraphs, "", [], {}
+        return Composed(paragraphs)
     from agent.draft.compose_llm import draft_parts_llm
     from agent.llm import LLMClient, UsageMeter
 
-    meter = UsageMeter()
-    client = LLMClient(settings, meter=meter)
+    deadline = settings.draft_deadline if settings.draft_deadline > 0 else None
+    if client is None:
+        bounded = settings.model_copy(
+            update={"llm_timeout": min(settings.llm_timeout, deadline or settings.llm_timeout)}
+        )
+        bounded._layers = getattr(settings, "_layers", None)  # type: ignore[attr-defined]
+        client = LLMClient(bounded, meter=UsageMeter())
+    meter = client.meter
     parts = [p for p in LLM_PARTS if [b for b in ctx.notes.part(p) if b.text.strip() != "无"]]
-    allowed = allowed_numbers(ctx.figures, ctx.year, [b.text for b in ctx.notes.bullets])
-    drafted = draft_parts_llm(ctx, parts, client, allowed)
-    fallbacks = [PART_BY_KEY[p][3] for p, para in drafted.items() if para.origin == "fallback"]
+    drafted = draft_parts_llm(
+        ctx,
+        parts,
+        client,
+        guards.guards,
+        deadline=deadline,
+        progress=progress,
+        concurrency=settings.llm_concurrency,
+    )
+    fallbacks = {PART_BY_KEY[p][3]: para.reason for p, para in drafted.items() if para.origin == "fallback"}
     for section, paras in paragraphs.items():
         paragraphs[section] = [
             drafted.get(p.part, p) if p.part in drafted and not p.heading else p for p in paras
@@ -165,7 +198,7 @@ def compose(
         "prompt_tokens": snap.prompt_tokens,
         "completion_tokens": snap.completion_tokens,
     }
-    return paragraphs, meter.summary(), fallbacks, stats
+    return Composed(paragraphs, meter.summary(), stats, fallbacks)
 
 
 def draft_report(
@@ -178,33 +211,58 @@ def draft_report(
     agency: str | None = None,
     year: int | None = None,
     offline: bool = False,
+    place: str | None = None,
+    progress: DraftProgress | None = None,
+    client: Any = None,
 ) -> DraftResult:
+    """``client``: an LLM client to use instead of the configured one (e.g. recorded replies,
+    :class:`agent.draft.replay.ReplayClient`); it implies LLM mode."""
     started = time.perf_counter()
     notes, fig, agency, year = prepare_inputs(notes_path, figures_path, agency, year)
     previous = read_report(previous_path) if previous_path else None
     conflicting, conflict_findings = notes_conflicts(notes, fig)
     notes.bullets = [b for b in notes.bullets if b not in conflicting]
+    restated = drop_restatements(
+        notes.bullets, all_facts(fig), (agency, self_reference(agency), "本局", "我局")
+    )
+    notes.bullets = [b for b in notes.bullets if b.text]
     exemplars, warnings = _exemplars(notes, agency, settings)
     ctx = ComposeContext(notes, fig, agency, year, exemplars, previous_problems(previous))
-    use_llm = settings.llm_configured and not offline
-    paragraphs, usage, fallbacks, stats = compose(ctx, settings, use_llm=use_llm)
+    from agent.report.foreign import known_agencies
+
+    guards = build_guards(ctx, place or notes.place, known_agencies())
+    if guards.places.own.message:
+        warnings.append(guards.places.own.message)
+    use_llm = client is not None or (settings.llm_configured and not offline)
+    composed = compose(ctx, settings, guards, use_llm=use_llm, progress=progress, client=client)
+    paragraphs = composed.paragraphs
+    removed = [r for ps in paragraphs.values() for p in ps for r in p.removed] + _dedupe(paragraphs)
     markdown = report_markdown(fig, narratives(paragraphs), agency=agency, year=year)
     report = parse_report(markdown, source=str(out_dir / "draft.md"))
     report.info_fee = fig.info_fee
     findings = conflict_findings + check_report(report, previous=previous)
     mode = "llm" if use_llm else "offline"
+    warnings += notes.warnings + figures_warnings(fig)
     files, backups = _write_outputs(
         out_dir,
         markdown,
         docx=lambda path: _write_docx(path, agency, year, paragraphs, fig, settings),
-        check=_check_json(
-            report, findings, mode, warnings + notes.warnings + figures_warnings(fig), fallbacks
-        ),
-        sources=_sources_json(paragraphs, notes, conflicting),
+        check=_check_json(report, findings, mode, warnings, composed.fallbacks, removed),
+        sources=_sources_json(paragraphs, notes, conflicting, guards, restated),
     )
-    seconds = time.perf_counter() - started
     return DraftResult(
-        out_dir, files, mode, findings, usage, fallbacks, backups, usage_stats=stats, seconds=seconds
+        out_dir,
+        files,
+        mode,
+        findings,
+        composed.usage,
+        list(composed.fallbacks),
+        backups,
+        usage_stats=composed.stats,
+        seconds=time.perf_counter() - started,
+        fallback_reasons=composed.fallbacks,
+        removed=removed,
+        warnings=warnings,
     )
 
 
@@ -244,7 +302,12 @@ def _write_docx(
 
 
 def _check_json(
-    report: AnnualReport, findings: list[Finding], mode: str, warnings: list[str], fallbacks: list[str]
+    report: AnnualReport,
+    findings: list[Finding],
+    mode: str,
+    warnings: list[str],
+    fallbacks: dict[str, str],
+    removed: list[dict[str, Any]],
 ) -> str:
     data = {
         "report": report_summary(report),
@@ -254,18 +317,35 @@ def _check_json(
         ],
         "summary": {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")},
         "warnings": warnings,
-        "llm_fallbacks": fallbacks,
+        "llm_fallbacks": [{"part": title, "reason": reason} for title, reason in fallbacks.items()],
+        "removed_sentences": removed,
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _sources_json(paragraphs: dict[str, list[Paragraph]], notes: Notes, conflicting: list[Bullet]) -> str:
+def _dedupe(paragraphs: dict[str, list[Paragraph]]) -> list[dict[str, Any]]:
+    """No sentence twice anywhere in the draft: later repeats are removed (and listed)."""
+    body = [p for ps in paragraphs.values() for p in ps if not p.heading]
+    texts, removed = dedupe_sentences([p.text for p in body])
+    for p, text in zip(body, texts, strict=True):
+        p.text = text
+    return [{"part": None, "text": t, "kind": "duplicate", "reason": "与前文重复"} for t in removed]
+
+
+def _sources_json(
+    paragraphs: dict[str, list[Paragraph]],
+    notes: Notes,
+    conflicting: list[Bullet],
+    guards: DraftGuards,
+    restated: list[Restated],
+) -> str:
     by_id = {b.id: b for b in notes.bullets}
     items = []
     for section, paras in paragraphs.items():
         for i, p in enumerate(paras):
             if p.heading:
                 continue
+            guard = guards.for_part(p.part)
             items.append(
                 {
                     "section": section,
@@ -273,6 +353,7 @@ def _sources_json(paragraphs: dict[str, list[Paragraph]], notes: Notes, conflict
                     "index": i,
                     "origin": p.origin,
                     "text": p.text,
+                    "sentences": sentence_sources(p.text, guard),
                     "bullets": [
                         {"id": b, "text": by_id[b].text, "line": by_id[b].line}
                         for b in p.bullets
@@ -283,12 +364,23 @@ def _sources_json(paragraphs: dict[str, list[Paragraph]], notes: Notes, conflict
                         {k: h.get(k) for k in ("document", "title", "section_path", "agency", "score")}
                         for h in p.exemplars
                     ],
+                    **({"offline_reason": p.reason} if p.reason else {}),
                 }
             )
     data = {
         "paragraphs": items,
         "bullets_not_used": [
             {"id": b.id, "text": b.text, "line": b.line, "reason": "与统计数据矛盾"} for b in conflicting
+        ]
+        + [
+            {"id": r.bullet.id, "text": r.original, "line": r.bullet.line, "reason": "统计数据句已写明"}
+            for r in restated
+            if r.whole
+        ],
+        "bullets_shortened": [
+            {"id": r.bullet.id, "text": r.original, "kept": r.bullet.text, "dropped": r.dropped}
+            for r in restated
+            if not r.whole
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

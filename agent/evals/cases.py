@@ -5,6 +5,7 @@ A case (``eval/cases/*.yaml``) names its inputs and its assertions::
     name: minimal-notes
     kind: annual            # annual | implementation | ask
     mode: offline           # offline | llm (llm cases run only when an LLM is configured)
+                            # | replay (LLM mode on recorded replies: inputs.replies, agent.draft.replay)
     inputs: {notes: data/minimal.md, figures: data/figures.yaml, previous: …, requirements: …, question: …}
     assertions:
       - {type: sections_complete}
@@ -48,6 +49,7 @@ ASSERTION_TYPES = (
     "citation",
     "coverage_status",
     "findings",
+    "removed_sentences",
 )
 DEFAULT_TOLERANCE = 0.02
 
@@ -106,6 +108,7 @@ class Outcome:
     citations: list[str] = field(default_factory=list)
     refused: bool = False
     coverage: dict[str, str] = field(default_factory=dict)
+    removed: list[dict[str, Any]] = field(default_factory=list)  # sentences the guard took out
 
 
 # --------------------------------------------------------------------------- loading
@@ -162,8 +165,21 @@ def _run_annual(case: Case, settings: Settings, work: Path, offline: bool) -> tu
 
     notes_path, figures_path = case.input_path("notes"), case.input_path("figures")
     assert notes_path and figures_path, "annual cases need notes and figures"
+    replies = case.input_path("replies")
+    client = None
+    if case.mode == "replay" and replies:
+        from agent.draft.replay import ReplayClient
+
+        client = ReplayClient.from_file(replies)
     result = draft_report(
-        notes_path, figures_path, work, settings, previous_path=case.input_path("previous"), offline=offline
+        notes_path,
+        figures_path,
+        work,
+        settings,
+        previous_path=case.input_path("previous"),
+        offline=offline,
+        place=case.inputs.get("place"),
+        client=client,
     )
     text = result.files["draft.md"].read_text(encoding="utf-8")
     narrative = "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(("|", "#")))
@@ -183,8 +199,9 @@ def _run_annual(case: Case, settings: Settings, work: Path, offline: bool) -> tu
         bullets=(sum(1 for b in usable if bullet_used(b, narrative)), len(usable)),
         llm_calls=result.usage_stats.get("calls", 0),
         tokens=result.usage_stats.get("prompt_tokens", 0) + result.usage_stats.get("completion_tokens", 0),
+        removed=list(result.removed),
     )
-    return outcome, result.mode
+    return outcome, "replay" if client is not None else result.mode
 
 
 def _run_implementation(case: Case, settings: Settings, work: Path, offline: bool) -> tuple[Outcome, str]:
@@ -238,7 +255,12 @@ def evaluate_assertion(spec: dict[str, Any], outcome: Outcome, case: Case) -> As
     kind = spec["type"]
     checker = _CHECKERS[kind]
     passed, score, detail = checker(spec, outcome, case)
-    ident = kind + (f":{spec['id']}" if "id" in spec else f":{spec['text']}" if "text" in spec else "")
+    tag = (
+        spec.get("id")
+        or spec.get("text")
+        or (spec.get("rule") if kind == "findings" and "max" in spec else None)
+    )
+    ident = kind + (f":{tag}" if tag else "")
     return AssertionResult(ident, kind, passed, round(score, 4), detail)
 
 
@@ -316,8 +338,25 @@ def _coverage(spec: dict[str, Any], o: Outcome, case: Case) -> tuple[bool, float
 
 def _findings(spec: dict[str, Any], o: Outcome, case: Case) -> tuple[bool, float, str]:
     rule, count = str(spec["rule"]), [f for f in o.findings if f["rule"] == spec["rule"]]
+    if "max" in spec:  # at most this many (max: 0 — the rule must not fire)
+        ok = len(count) <= int(spec["max"])
+        return ok, float(ok), f"{rule} × {len(count)}" + "".join(f"；{f['message'][:50]}" for f in count[:2])
     minimum = int(spec.get("min", 1))
     return len(count) >= minimum, float(len(count) >= minimum), f"{rule} × {len(count)}"
+
+
+def _removed(spec: dict[str, Any], o: Outcome, case: Case) -> tuple[bool, float, str]:
+    """Sentences the guard removed from the model's text (of ``kind`` when given), at least ``min``;
+    ``text``: one of them must contain it."""
+    found = [r for r in o.removed if "kind" not in spec or r["kind"] == spec["kind"]]
+    if "text" in spec:
+        found = [r for r in found if str(spec["text"]) in r["text"]]
+    ok = len(found) >= int(spec.get("min", 1))
+    return (
+        ok,
+        float(ok),
+        f"删除 {len(found)} 处" + (f"（{found[0]['kind']}：{found[0]['text'][:30]}）" if found else ""),
+    )
 
 
 _CHECKERS: dict[str, Callable[[dict[str, Any], Outcome, Case], tuple[bool, float, str]]] = {
@@ -335,6 +374,7 @@ _CHECKERS: dict[str, Callable[[dict[str, Any], Outcome, Case], tuple[bool, float
     "citation": _citation,
     "coverage_status": _coverage,
     "findings": _findings,
+    "removed_sentences": _removed,
 }
 
 

@@ -448,6 +448,9 @@ def check_report(report: AnnualReport, previous: AnnualReport | None = None) -> 
     findings: list[Finding] = []
     for check in CHECKS:
         findings += check(report)
+    from agent.report.statements import report_statement_findings
+
+    findings += report_statement_findings(report, findings)
     if previous is not None:
         findings += check_cross_year(report, previous)
     return findings

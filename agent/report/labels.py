@@ -307,6 +307,11 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec("FOREIGN-AGENCY", "error", "正文出现其他机关或地方的名称"),
     RuleSpec("PLACEHOLDER", "error", "残留未填写的占位文字"),
     RuleSpec("FEE-STATEMENT", "warning", "第六部分未说明信息处理费收取情况或与数据矛盾"),
+    # Statements against the tables and each other (agent/report/statements.py)
+    RuleSpec("STMT-FEE", "error", "关于收费的表述前后矛盾，或与收费数据不一致"),
+    RuleSpec("STMT-DONE", "error", "称申请均已办结，而表三有结转下年度的申请（或结转件数与表三不一致）"),
+    RuleSpec("STMT-REVIEW", "error", "关于行政复议、行政诉讼的表述与表四不一致"),
+    RuleSpec("DUPLICATE", "warning", "正文中有重复的句子"),
     # Not in the spec's table: a report whose title (agency and year) cannot be found.
     RuleSpec("TITLE", "warning", "未找到含机关名称和年度的报告标题"),
 )
