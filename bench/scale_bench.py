@@ -1,10 +1,10 @@
 """Benchmark: large inputs. `draft` (offline) with very long notes, and `requirements` on a very
 large notice, each as a fresh process; prints wall time and peak memory (max RSS).
 
-    python bench/scale_bench.py [--notes-lines 100000] [--notice-mb 1.9 50] [--inprocess 1 2 4 8]
+    python bench/scale_bench.py [--notes-lines 1000 100000] [--notice-mb 1.9 50] [--inprocess 1 2 4 8]
 
-The CLI refuses notes over 2 MB and notices over 2 MB (documented limits): a notice of 50 MB is
-refused at once. --inprocess times the library's parse_notice on the sizes given (no limit there),
+The CLI refuses notes over 2 MB or 1000 bullets and notices over 2 MB (documented limits): notes
+of 100,000 lines and a notice of 50 MB are refused at once. --inprocess times the library's parse_notice on the sizes given (no limit there),
 to show it grows linearly.
 """
 
@@ -104,23 +104,25 @@ def inprocess(label: str, func: object, *args: object) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--notes-lines", type=int, default=100_000)
+    ap.add_argument("--notes-lines", type=int, nargs="+", default=[1000, 100_000])
     ap.add_argument("--notice-mb", type=float, nargs="+", default=[1.9, 50])
     ap.add_argument("--inprocess", type=float, nargs="*", help="also time parse_notice on these sizes (MB)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         env = {**os.environ, "REPORT_AGENT_HOME": str(work / "home")}
-        notes = work / "notes.md"
-        notes.write_text(big_notes(args.notes_lines), encoding="utf-8")
         run(["ingest"], env)  # the index once, so the draft's figure is drafting, not the first ingest
         figures = str(ROOT / "examples" / "figures-2024.yaml")
-        cases = [
-            (
-                f"draft, {args.notes_lines} lines ({notes.stat().st_size / 1e6:.1f} MB)",
-                ["draft", str(notes), "-F", figures, "-o", str(work / "out"), "--offline"],
+        cases = []
+        for lines in args.notes_lines:
+            notes = work / f"notes-{lines}.md"
+            notes.write_text(big_notes(lines), encoding="utf-8")
+            cases.append(
+                (
+                    f"draft, {lines} lines ({notes.stat().st_size / 1e6:.2f} MB)",
+                    ["draft", str(notes), "-F", figures, "-o", str(work / f"out-{lines}"), "--offline"],
+                )
             )
-        ]
         for mb in args.notice_mb:
             notice = work / f"notice-{mb:g}.txt"
             notice.write_text(big_notice(mb), encoding="utf-8")
@@ -139,11 +141,9 @@ def main() -> None:
             from agent.draft.notes import parse_notes
             from agent.workpoints.requirements import parse_notice
 
-            inprocess(
-                f"parse_notes, {args.notes_lines} lines (library)",
-                parse_notes,
-                notes.read_text(encoding="utf-8"),
-            )
+            for lines in args.notes_lines:
+                text = (work / f"notes-{lines}.md").read_text(encoding="utf-8")
+                inprocess(f"parse_notes, {lines} lines (library)", parse_notes, text)
             for mb in args.inprocess:
                 inprocess(f"parse_notice, {mb:g} MB (library)", parse_notice, big_notice(mb))
 

@@ -365,6 +365,7 @@ def make_cases(root: Path) -> list[Case]:  # noqa: PLR0915 - one long, flat list
     notes_case("draft-notes-mixed-encodings", "n.md", mixed_notes, (2,), "混用", "字节")
     notes_case("draft-notes-binary", "n.md", bytes(range(256)) * 20, (2,))
     notes_case("draft-notes-too-big", "n.md", "- 要点\n" * 300_000, (2,), "太大")
+    notes_case("draft-notes-too-many-bullets", "n.md", notes + "- 事项\n" * 100_000, (2,), "超过上限")
     notes_case("draft-notes-bad-front-matter", "n.md", "---\n机关: [\n---\n- a\n", (2,), "YAML")
     notes_case("draft-notes-year-words", "n.md", notes.replace("年度: 2024", "年度: 今年"), (2,), "年度")
     notes_case("draft-notes-cut-mid-character", "n.md", cut_notes, (0,), "不完整")

@@ -116,3 +116,32 @@ def test_figures_truncated_at_the_end_are_read_with_a_warning(tmp_path):
     cut.write_bytes(data + "# 备注：数据已核对".encode()[:-1])
     fig = load_figures(cut)
     assert any("不完整" in w and "figures.yaml" in w for w in figures_warnings(fig))
+
+
+def test_docx_writers_drop_control_characters_instead_of_failing(tmp_path):
+    import docx
+
+    from agent.figures.docx_style import add_body_paragraph, add_heading2, new_document
+    from agent.settings import load_settings
+
+    settings = load_settings()
+    doc = new_document(settings)
+    add_body_paragraph(doc, "发布\x00信息\x0b218条\x1f", settings)  # python-docx alone raises ValueError
+    add_heading2(doc, "（一）\x07主动公开", settings)
+    doc.save(str(tmp_path / "t.docx"))
+    texts = [p.text for p in docx.Document(str(tmp_path / "t.docx")).paragraphs]
+    assert texts == ["发布信息218条", "（一）主动公开"]
+
+
+def test_notes_with_too_many_bullets_are_refused(tmp_path):
+    from agent.draft.notes_input import MAX_ITEMS
+
+    notes = tmp_path / "notes.md"
+    notes.write_text(
+        "---\n机关: 示例局\n年度: 2024\n---\n# 总体情况\n" + "- 事项\n" * (MAX_ITEMS + 1), encoding="utf-8"
+    )
+    with pytest.raises(InputError, match=f"{MAX_ITEMS + 1} 条要点，超过上限 {MAX_ITEMS} 条") as err:
+        load_notes(notes)
+    assert "notes.md" in str(err.value)
+    notes.write_text("# 总体情况\n" + "- 事项\n" * MAX_ITEMS, encoding="utf-8")
+    assert len(load_notes(notes).bullets) == MAX_ITEMS

@@ -4,7 +4,9 @@
   its content) is refused with a sentence saying how to turn it into text. (Reading a .docx's text
   would lose its headings — Word headings are styles, not ``#`` — so the bullets would land under
   the wrong parts; a clear message is the safer choice.)
-* At most 2 MB (:data:`agent.textfile.NOTES_LIMIT`); encodings as in :mod:`agent.textfile`.
+* At most 2 MB (:data:`agent.textfile.NOTES_LIMIT`) and :data:`MAX_ITEMS` bullets (a year's notes
+  are a few hundred at most; drafting checks every sentence against every bullet, so time and
+  memory grow faster than the notes); encodings as in :mod:`agent.textfile`.
 * Control characters are removed (they cannot go into a .docx), with a warning naming the lines.
 * HTML pasted from a web page is not copied into the draft: ``<script>``/``<style>`` elements go
   with their content, other tags are removed and their text kept, entities are decoded; a warning
@@ -22,6 +24,7 @@ from agent.errors import InputError
 from agent.textfile import NOTES_LIMIT, control_characters, decode_text, read_bytes, strip_control
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt", ".text", "")
+MAX_ITEMS = 1000
 _OFFICE = {
     ".docx": "Word",
     ".doc": "Word",
@@ -64,6 +67,13 @@ def read_notes_text(path: Path) -> tuple[str, list[str]]:
             raise _refuse_office(path, kind)
     decoded = decode_text(data, str(path))
     text, warnings = decoded.text, list(decoded.warnings)
+    items = count_items(text)
+    if items > MAX_ITEMS:
+        raise InputError(
+            f"要点文件有 {items} 条要点，超过上限 {MAX_ITEMS} 条（一年的要点一般不超过几百条）；"
+            "请确认选对了文件，或精简、合并后再起草",
+            path=str(path),
+        )
     bad = control_characters(text)
     if bad:
         text = strip_control(text)
@@ -74,6 +84,15 @@ def read_notes_text(path: Path) -> tuple[str, list[str]]:
             f"第{_lines(html_lines)}行含有 HTML 标记，已去掉标记、只保留文字（脚本和样式整段删除）"
         )
     return text, [f"{path}: {w}" for w in warnings + duplicate_headings(text)]
+
+
+def count_items(text: str) -> int:
+    """Lines that will be bullets: not blank, not headings, comments or the front matter."""
+    body = text
+    if body.startswith("---"):
+        end = body.find("\n---", 3)
+        body = body[end + 4 :] if end >= 0 else body
+    return sum(1 for ln in body.split("\n") if ln.strip() and not ln.lstrip().startswith(("#", "<!--")))
 
 
 def _lines(numbers: list[int], limit: int = 10) -> str:
