@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     font_title: str = "方正小标宋简体"
     font_h1: str = "黑体"
     font_h2: str = "楷体_GB2312"
+    # Web pages (report-agent serve)
+    web_password: SecretStr | None = None  # required when the pages listen beyond 127.0.0.1
+    web_upload_mb: int = Field(20, ge=1)  # largest file one may upload
+    web_batch_mb: int = Field(200, ge=1)  # largest upload of a batch (several files or a zip, unpacked)
+    web_keep_minutes: float = Field(60, gt=0)  # uploads and results are deleted after this long unused
 
     @classmethod
     def settings_customise_sources(

@@ -23,6 +23,7 @@ Q33 = "行政机关不能当场答复的，多少个工作日内答复？"
 OUTSIDE = "个人所得税专项附加扣除怎么填报？"
 KEY33 = "[条例 第三十三条]"
 HELDOUT = Path(__file__).resolve().parent.parent / "eval" / "ask" / "heldout.yaml"
+COLLOQUIAL = HELDOUT.with_name("colloquial.yaml")
 
 
 @pytest.fixture
@@ -239,7 +240,7 @@ def test_work_points_and_spec_are_cited_by_item_and_part(offline: Any) -> None:
     media = ask("今年的工作要点对政务新媒体有什么要求？", offline)
     assert media.citations[0].key == "[上海市民宗局2022年政务公开工作要点 四（二）]"
     table = ask("年报里的表三一共有多少行多少列？", offline)
-    assert table.citations[0].key == "[年报格式 表三]"
+    assert table.citations[0].key == "[年报指南 表三]"
 
 
 def test_superseded_text_only_for_history_questions(offline: Any) -> None:
@@ -272,7 +273,7 @@ def test_grounded_llm_answer_keeps_its_citation(llm_server: Any, shared_index: P
     assert [c.key for c in answer.citations] == [KEY33]
     assert answer.rejected == []
     assert answer.answer.endswith(f"{KEY33}。")
-    assert llm_server.count() == 1
+    assert llm_server.count() == 2  # the rewrite into the regulations' terms, then the answer
     sent = llm_server.requests[-1].last_user_message
     assert f'<资料 编号="{KEY33}"' in sent and Q33 in sent
 
@@ -284,7 +285,7 @@ def test_citation_never_retrieved_is_rejected_and_answer_refused(llm_server: Any
     assert answer.rejected == ["[条例 第九十九条]"]
     assert answer.citations == []
     assert answer.answer.startswith(REFUSAL) and "第九十九条" not in answer.answer
-    assert any("无法核实的引用" in n for n in answer.notices)
+    assert any("无法核实" in n for n in answer.notices)
 
 
 def test_invalid_citation_is_dropped_beside_a_valid_one(llm_server: Any, shared_index: Path) -> None:
@@ -309,9 +310,10 @@ def test_server_error_falls_back_to_offline(llm_server: Any, shared_index: Path)
     assert "大模型调用失败" in answer.notices[0]
 
 
-def test_no_model_call_without_evidence(llm_server: Any, shared_index: Path) -> None:
+def test_no_answer_call_without_evidence(llm_server: Any, shared_index: Path) -> None:
     answer = ask(OUTSIDE, llm_settings(llm_server, shared_index))
-    assert answer.refused and llm_server.count() == 0
+    assert answer.refused and llm_server.count() == 1  # only the rewrite of the question
+    assert "作为检索查询" in llm_server.requests[-1].last_user_message
 
 
 # ----------------------------------------------------------------------------- eval
@@ -326,9 +328,37 @@ def test_eval_meets_the_offline_targets(offline: Any) -> None:
 
 
 def test_heldout_floor(offline: Any) -> None:
-    """Questions written after tuning: the strict extractive gate refuses more colloquial ones
-    (measured 0.636 accuracy@3 with 0.864 of them listing the right passage in the top three)."""
+    """Questions written after the first tuning and never fitted on (eval/ask/RESULTS.md:
+    measured acc@3 0.909, refusal 1.0; before the semantic retriever and the fitted decision
+    0.636 and 0.83)."""
     result = run_ask_eval(HELDOUT, offline)
-    assert result.accuracy_at_3 >= 0.6, result.accuracy_at_3
-    assert result.listed_at_3 >= 0.8, result.listed_at_3
+    assert result.accuracy_at_3 >= 0.85, result.accuracy_at_3
+    assert result.listed_at_3 >= 0.9, result.listed_at_3
     assert result.refusal_rate >= 0.8, result.refusal_rate
+
+
+def test_colloquial_check_split_floor(offline: Any, tmp_path: Path) -> None:
+    """The third of the colloquial development set the models were not fitted on, and all its
+    unanswerable questions (measured acc@3 0.55; refusal 0.55 over the 20 unanswerable ones —
+    far from the 0.9 targets, see eval/ask/RESULTS.md). A floor against regressions."""
+    import yaml
+
+    from agent.evals.ask import load_cases, split_of
+
+    cases = load_cases(COLLOQUIAL)
+    data = {
+        "answerable": [
+            {"q": c.question, "expect": list(c.expect)}
+            for c in cases
+            if c.answerable and split_of(c.question) == "check"
+        ],
+        "unanswerable": [{"q": c.question, "why": c.why} for c in cases if not c.answerable],
+    }
+    path = tmp_path / "check.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_ask_eval(path, offline)
+    assert result.answerable == 29
+    assert result.accuracy_at_3 >= 0.45, result.accuracy_at_3
+    assert result.refusal_rate >= 0.4, result.refusal_rate
+    kinds = dict((k, a3) for k, _, _, a3 in result.by_kind())
+    assert kinds.get("年报格式", 0) >= 0.75, kinds

@@ -1,4 +1,4 @@
-"""Imports point one way: cli → evals → draft → ask/workpoints → figures/corpus → report → plumbing.
+"""Imports point one way: cli → web → evals/review → draft → ask/workpoints → figures/corpus → report → plumbing.
 
 An AST walk over every module of the package (top-level and function-level imports alike): a module
 may import its own sub-package, any sub-package on a lower layer, and the plumbing; never one on its
@@ -24,7 +24,9 @@ LAYERS: dict[str, int] = {
     "workpoints": 3,
     "draft": 4,
     "evals": 5,
-    "cli": 6,
+    "review": 5,
+    "web": 6,
+    "cli": 7,
 }
 
 

@@ -140,6 +140,12 @@ class _FakeRetriever(Retriever):
     def _bm25_raw(self, query: str, filters: Filters, n: int) -> list[tuple[str, float]]:
         return [(i, 1.0) for i in self._l[:n]]
 
+    def _semantic_raw(self, query: str, filters: Filters, n: int) -> None:
+        return None  # no semantic vectors here: the fusion is of the two lexical lists
+
+    def _sentences_raw(self, query: str, filters: Filters, n: int) -> None:
+        return None
+
     def _hits(self, ranked: list[tuple[str, float]], method: str) -> list[Hit]:
         return [
             Hit(
@@ -198,7 +204,7 @@ def test_eval_retrieval_command_meets_the_target(bundled: Path) -> None:
     result = runner.invoke(app, ["eval", "retrieval", "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = {r["method"]: r for r in json.loads(result.output)}
-    assert set(rows) == {"dense", "bm25", "hybrid"}
+    assert set(rows) == {"dense", "bm25", "semantic", "lexical", "hybrid"}
     assert rows["hybrid"]["recall@5"] >= 0.9
     assert rows["hybrid"]["mrr"] >= 0.8
     table = runner.invoke(app, ["eval", "retrieval"])

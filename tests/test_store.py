@@ -105,7 +105,7 @@ def test_cli_ingests_the_bundled_corpus_offline_and_idempotently(no_network: Non
     m = re.search(r"文件 (\d+) 个，分块新增 (\d+)，未变 (\d+)，删除 (\d+)", first.output)
     assert m, first.output
     files, added, unchanged, removed = map(int, m.groups())
-    assert files == 19 and added > 500 and unchanged == 0 and removed == 0
+    assert files == 20 and added > 500 and unchanged == 0 and removed == 0
     second = runner.invoke(app, ["ingest"])
     assert second.exit_code == 0, second.output
     assert f"分块新增 0，未变 {added}，删除 0" in second.output

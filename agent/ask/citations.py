@@ -43,8 +43,13 @@ REGULATION_SHORT_NAMES: tuple[tuple[str, str], ...] = (
     ("档案法", "档案法"),
     ("信访工作条例", "信访工作条例"),
 )
-# The format spec is written with English headings: heading pattern → short Chinese name.
+# Format documents: a distinctive part of the title → short name. The Chinese guide
+# (corpus/guide/annual-report-guide.md) is cited as [年报指南 表三]; the English spec for
+# implementers (corpus/spec/annual-report-format.md) as [年报格式 表三].
+SPEC_SHORT_NAMES: tuple[tuple[str, str], ...] = (("编写指南", "年报指南"),)
 SPEC_DOC_NAME = "年报格式"
+# The English spec's headings: heading pattern → short Chinese name. A Chinese heading is named
+# by its first word ("第六部分 其他需要报告的事项" → 第六部分, "表三 …" → 表三).
 SPEC_PARTS: tuple[tuple[str, str], ...] = (
     (r"^Table\s*2\b", "表二"),
     (r"^Table\s*3\b", "表三"),
@@ -54,7 +59,9 @@ SPEC_PARTS: tuple[tuple[str, str], ...] = (
     (r"^Cross-checks?\b", "勾稽关系"),
     (r"^Rule ids?\b", "检查规则"),
     (r"^The statutory annual report", "说明"),
+    (r"^政府信息公开工作年度报告编写指南", "说明"),
 )
+_CJK_START = re.compile(r"^[\u4e00-\u9fff\d]")
 AGENCY_ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     ("民族和宗教事务局", "民宗局"),
     ("民族宗教事务局", "民宗局"),
@@ -109,7 +116,7 @@ def document_name(kind: str, title: str, *, agency: str | None, year: int | None
                 return f"{year}{short}" if status == "superseded" and year else short
         return _plain_title(title)
     if kind == "spec":
-        return SPEC_DOC_NAME
+        return next((short for needle, short in SPEC_SHORT_NAMES if needle in title), SPEC_DOC_NAME)
     who = short_agency(agency) if agency else ""
     if kind == "work_points":
         return f"{who}{year}年政务公开工作要点" if who and year else _plain_title(title)
@@ -127,6 +134,8 @@ def place_name(kind: str, locator: str, section_path: str) -> str:
         for pattern, name in SPEC_PARTS:
             if re.search(pattern, heading):
                 return name
+        if _CJK_START.match(heading):
+            return heading.split()[0][:20]
         return heading[:20] or "导语"
     if locator:
         return locator
@@ -214,7 +223,7 @@ def full_text(hit: Hit) -> str | None:
     if path is None:
         return None
     try:
-        pieces = _pieces(str(path), hit.kind, path.stat().st_mtime_ns)
+        pieces = pieces_of(str(path), hit.kind, path.stat().st_mtime_ns)
     except Exception:  # an unreadable source only means the chunk text is used as it is
         return None
     probe = _WS.sub("", hit.text)[:40]
@@ -233,7 +242,7 @@ def _source_path(doc_id: str) -> Path | None:
 
 
 @functools.lru_cache(maxsize=64)
-def _pieces(path: str, kind: str, _mtime: int) -> tuple[tuple[str, str, str], ...]:
+def pieces_of(path: str, kind: str, _mtime: int) -> tuple[tuple[str, str, str], ...]:
     """(section path, locator, text) of every piece, cut as agent.corpus.chunking cuts the document."""
     from agent.corpus import chunking
     from agent.corpus.meta import read_document
@@ -316,11 +325,11 @@ def _match(norm: str, by_norm: dict[str, str]) -> str | None:
     return None
 
 
-def _looks_like_citation(inner: str, passages: Sequence[Passage]) -> bool:
+def looks_like_citation(inner: str, passages: Sequence[Passage]) -> bool:
     """Is 【…】 meant as a citation (it names an article or a known document), or emphasis?"""
     norm = normalize_key(inner)
     prefixes = {normalize_key(_doc_prefix(p.key)) for p in passages} | {s for _, s in REGULATION_SHORT_NAMES}
-    prefixes |= {SPEC_DOC_NAME}
+    prefixes |= {SPEC_DOC_NAME} | {s for _, s in SPEC_SHORT_NAMES}
     return bool(_ARTICLE_LIKE.search(norm)) or any(norm.startswith(x) for x in prefixes if x)
 
 
@@ -339,7 +348,7 @@ def check_citations(answer: str, passages: Sequence[Passage]) -> CitationCheck:
         return "".join(keys)
 
     def replace_lenticular(m: re.Match[str]) -> str:
-        if resolve(m.group(1), passages) is None and not _looks_like_citation(m.group(1), passages):
+        if resolve(m.group(1), passages) is None and not looks_like_citation(m.group(1), passages):
             return m.group(0)  # emphasis, not a citation
         return replace(m)
 

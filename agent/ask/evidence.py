@@ -1,71 +1,38 @@
-"""Is a question answered by the passages retrieved for it? Which passage, which sentence?
-
-The decision is made from the evidence, not from a retrieval score (fused RRF scores depend on
-the number of candidates and say nothing about whether an answer is there):
+"""The question's key terms, their weights, and how much of them a passage or sentence covers.
 
 1. **Key terms.** Phrases of the thesaurus (:data:`SYNONYMS`: 挂到网上、看不明白、多长时间 …) are
    taken from the question first, the rest is cut with jieba (precise mode). Question words
    (什么、怎么办、是否 …), colloquial filler (别人、一直、的话、拿不准 …), quantity words
    (一个月、好几个、一部分) and single characters are dropped; numbers (years, day counts) are
-   kept. Each term stands for its synonym group (答复/回复/回话, 期限/多久/工作日,
-   年报/年度报告 …), so a colloquial question can meet the wording of the law.
-2. **Weights.** ``w = corpus IDF × specificity × part of speech``. Corpus IDF:
-   ``log(1 + N / (1 + df))`` over the reference passages (the bundled regulations, work points
-   and format spec; substring occurrence of any synonym). Specificity: jieba's general-language
-   IDF mapped to 0.1–1, so a word of everyday speech weighs little even when legal text never
-   uses it. Part of speech (jieba's dictionary tag): nouns name what a question is about and
-   count fully; verbs and time words half, adverbs, adjectives and pronouns a quarter. So
-   个人所得税、驾驶证、字体 — absent from the corpus, specific nouns — weigh the most.
-3. **Coverage** of a passage: ``Σ w(terms it contains) / Σ w(all terms)`` (title and place
-   included; a number also matches the document's year). The same measure over single
-   sentences picks the sentences to highlight.
-4. **Ranking**: ``coverage`` ``+ EXACT_BONUS × exact coverage`` (the question's own words count
-   a little more than their synonyms) ``+ HEADING_BONUS × coverage of the passage's heading``
-   (an item or spec part titled with the question's words is about it) ``+ RANK_WEIGHT /
-   (retrieval rank + RANK_OFFSET)`` (the hybrid retrieval order breaks near-ties)
-   ``+ PRIMARY_BONUS`` (the primary sources of this domain — the 政府信息公开条例, the work
-   points, the format spec — before supporting statutes that say similar things)
-   ``+ HISTORY_BONUS`` (the superseded text, for a question about history).
-5. **Answerable** when the best passage covers at least the threshold and contains every number
-   of the question (a question about 2023 is not answered from the 2022 work points).
-   :data:`THRESHOLD` (0.7) applies to extractive answers, where nothing else judges the
-   passage; :data:`LLM_THRESHOLD` (0.35) only screens off-corpus questions before a model
-   call, since the model reads the passages and may itself answer “语料中未找到依据”.
+   kept. Each term stands for its synonym group (答复/回复/回话, 期限/多久/工作日 …).
+2. **Weights.** ``w = corpus IDF × specificity × part of speech``: corpus IDF over the bundled
+   regulations, work points and format documents; specificity from jieba's general-language
+   IDF (an everyday word weighs little even when legal text never uses it); nouns count fully,
+   verbs and time words half, adverbs, adjectives and pronouns a quarter.
+3. **Coverage** of a passage or sentence: ``Σ w(terms it contains) / Σ w(all terms)`` (a number
+   also matches the document's year), and the share matched by the question's own words.
 
-Calibration (``report-agent eval ask``): the thesaurus, the weights and the bonuses were tuned
-on eval/ask/questions.yaml. There the best-passage coverage of every answerable question is
-≥ 0.71 and that of the unanswerable ones ≤ 0.63, except two near-misses whose every content
-word does occur (“信息处理费的具体收费标准是每件多少元” 0.89, “工作经费每年应该安排多少万元”
-0.78); THRESHOLD = 0.7 sits in that gap: accuracy@1 0.84–0.85, accuracy@3 0.93, refusal rate
-0.83. On eval/ask/heldout.yaml, written after tuning, colloquial wording the thesaurus lacks
-(纸质、平时、设在、施行 …) lowers coverage: accuracy@3 0.64 (7 of 22 refused, although the
-right passage is among the first three listed for 86 %), refusal rate 0.83. A refusal still
-lists the closest passages with their keys, so a strict threshold costs a click, not a wrong
-basis.
+Coverage is one feature among several of the re-ranker and of the answerability decision
+(:mod:`agent.ask.features`, :mod:`agent.ask.rerank`): on its own it does not separate answerable
+from unanswerable questions, since a clerk's everyday words are not the law's.
 """
 
 from __future__ import annotations
 
 import functools
+import marshal
 import math
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from agent.ask.citations import Passage, document_name
+from agent.ask.citations import Passage
 
-THRESHOLD = 0.7  # extractive (offline) answers
-LLM_THRESHOLD = 0.35  # with an LLM, which reads the passages and may still refuse
-RANK_WEIGHT = 1.0  # bonus of the retrieval rank: RANK_WEIGHT / (rank + RANK_OFFSET)
-RANK_OFFSET = 5
-PRIMARY_BONUS = 0.1  # the domain's primary sources before supporting statutes
-PRIMARY_DOCUMENTS = ("条例",)  # short names (agent.ask.citations) of the primary regulations
-PRIMARY_KINDS = ("work_points", "spec")
-HISTORY_BONUS = 0.1  # a history question prefers the superseded text
-EXACT_BONUS = 0.1  # × the share of the weight matched by the question's own words (not synonyms)
-HEADING_BONUS = 0.1  # × the share of the weight found in the passage's own heading (what it is about)
-MAX_HIGHLIGHTS = 2
 GENERAL_IDF_LOW = 4.0  # jieba IDF at or below which a word counts as everyday speech
 GENERAL_IDF_HIGH = 10.0  # … at or above which it counts as fully specific
 POS_FACTORS = {"n": 1.0, "nr": 0.25, "l": 1.0, "j": 1.0, "eng": 1.0, "vn": 0.6, "v": 0.5, "t": 0.5}
@@ -196,9 +163,16 @@ def _phrase_pattern() -> re.Pattern[str]:
 
 
 def _cut(text: str) -> list[str]:
-    from agent.corpus.lexical import _jieba
+    """jieba's precise mode without HMM (rjieba, the same dictionary in Rust, when installed:
+    it spares loading jieba's dictionary in every new process)."""
+    try:
+        import rjieba
 
-    return [str(w) for w in _jieba().lcut(text, HMM=False)]
+        return [str(w) for w in rjieba.cut(text, False)]
+    except ImportError:
+        from agent.corpus.lexical import _jieba
+
+        return [str(w) for w in _jieba().lcut(text, HMM=False)]
 
 
 def _words(question: str) -> list[str]:
@@ -242,9 +216,7 @@ def key_terms(question: str, weights: TermWeights | None = None) -> list[Term]:
 def pos_factor(word: str) -> float:
     """Nouns name what a question is about; verbs, adverbs, adjectives, pronouns and time words
     mostly carry its phrasing (jieba dictionary tags; words it does not list count as nouns)."""
-    from jieba.posseg import dt
-
-    tag = str(dt.word_tag_tab.get(word, "n"))
+    tag = str(_lexicon()["tags"].get(word, "n"))
     return POS_FACTORS.get(tag, POS_FACTORS.get(tag[:1], POS_OTHER))
 
 
@@ -292,10 +264,39 @@ def reference_weights() -> TermWeights:
 
 @functools.cache
 def _idf_table() -> tuple[dict[str, float], float]:
+    lex = _lexicon()
+    return lex["idf"], float(lex["median"])
+
+
+@functools.cache
+def _lexicon() -> dict[str, Any]:
+    """jieba's general-language IDF table and dictionary part-of-speech tags, cached in the temp
+    folder in marshal form (parsing jieba's text files took ~2 s in every new process)."""
+    import jieba
+
+    path = Path(tempfile.gettempdir()) / f"report-agent-jieba-lexicon-{jieba.__version__}.marshal"
+    try:
+        data = marshal.loads(path.read_bytes())
+        if isinstance(data, dict) and {"idf", "median", "tags"} <= set(data):
+            return data
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
     from jieba.analyse.tfidf import TFIDF
+    from jieba.posseg import dt
 
     idf, median = TFIDF().idf_loader.get_idf()
-    return idf, float(median)
+    data = {
+        "idf": dict(idf),
+        "median": float(median),
+        "tags": {str(k): str(v) for k, v in dt.word_tag_tab.items()},
+    }
+    try:
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(data))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only temp folder only means parsing again next time
+    return data
 
 
 def specificity(word: str) -> float:
@@ -354,47 +355,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def best_sentences(terms: Sequence[Term], text: str, context: str = "") -> list[tuple[int, int]]:
-    """The sentence covering most of the question's weight, plus one more when it adds terms the
-    first one lacks; spans in text order. ``context`` (title, place) counts for every sentence."""
-    spans = sentences(text)
-    if not spans or not terms:
-        return spans[:1]
-
-    def cov(ts: Sequence[Term], span: tuple[int, int], ctx: str) -> Coverage:
-        return coverage(ts, f"{ctx} {text[span[0] : span[1]]}")
-
-    best = max(spans, key=lambda sp: (cov(terms, sp, context).value, -sp[0]))
-    chosen = [best]
-    missing = [x for x in terms if x.text in cov(terms, best, context).missing]
-    if missing:
-        rest = [sp for sp in spans if sp != best]
-        if rest:
-            extra = max(rest, key=lambda sp: (cov(missing, sp, "").value, -sp[0]))
-            if cov(missing, extra, "").value >= 0.5:
-                chosen.append(extra)
-    return sorted(chosen)[:MAX_HIGHLIGHTS]
-
-
 # --------------------------------------------------------------------------- ranking
-
-
-@dataclass
-class Scored:
-    """A passage with its evidence for one question."""
-
-    passage: Passage
-    coverage: Coverage
-    score: float
-    spans: list[tuple[int, int]]  # the answering sentences (offsets into passage.text)
-
-    @property
-    def highlights(self) -> list[str]:
-        return [self.passage.text[s:e] for s, e in self.spans]
-
-    def supports(self, terms: Sequence[Term], threshold: float = THRESHOLD) -> bool:
-        """Enough evidence to answer from this passage."""
-        return self.coverage.value >= threshold and numbers_present(terms, self.coverage)
 
 
 def passage_context(p: Passage) -> str:
@@ -404,28 +365,3 @@ def passage_context(p: Passage) -> str:
 def heading(p: Passage) -> str:
     """The passage's own heading (an item's or a part's title; empty for an article)."""
     return "" if p.kind == "regulation" else p.section_path.split(" > ")[-1]
-
-
-def is_primary(p: Passage) -> bool:
-    if p.kind in PRIMARY_KINDS:
-        return True
-    name = document_name(p.kind, p.title, agency=p.agency, year=p.year, status="current")
-    return p.kind == "regulation" and name in PRIMARY_DOCUMENTS
-
-
-def rank_passages(
-    terms: Sequence[Term], passages: Sequence[Passage], *, history: bool = False
-) -> list[Scored]:
-    """Passages ordered by evidence (see the module docstring), best first."""
-    out: list[Scored] = []
-    for p in passages:
-        cov = coverage(terms, f"{passage_context(p)}\n{p.text}", year=p.year)
-        score = cov.value + EXACT_BONUS * cov.exact + RANK_WEIGHT / (max(1, p.rank) + RANK_OFFSET)
-        score += HEADING_BONUS * coverage(terms, heading(p)).value
-        if is_primary(p):
-            score += PRIMARY_BONUS
-        if history and p.status == "superseded":
-            score += HISTORY_BONUS
-        out.append(Scored(p, cov, score, best_sentences(terms, p.text, passage_context(p))))
-    out.sort(key=lambda s: (-s.score, s.passage.rank))
-    return out

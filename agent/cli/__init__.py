@@ -15,6 +15,8 @@ from agent.cli import ask as _ask  # noqa: F401  (ask)
 from agent.cli import corpus as _corpus  # noqa: F401  (ingest, search)
 from agent.cli import requirements as _requirements  # noqa: F401  (requirements)
 from agent.cli import evals as _evals  # noqa: F401  (eval, eval ask, eval retrieval)
+from agent.cli import review as _review  # noqa: F401  (review)
+from agent.cli import serve as _serve  # noqa: F401  (serve)
 from agent.cli.app import app, report_failure, run_app
 
 # isort: on

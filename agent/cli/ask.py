@@ -68,6 +68,15 @@ def print_answer(console: Console, answer: Answer) -> None:
     console.print(Text(answer.answer))
     for note in answer.notices:
         console.print(Text.assemble(("注意 ", "yellow"), note))
+    if answer.evidence is not None:
+        ev = answer.evidence
+        basis = "、".join(ev.retrievers) or "无"
+        console.print(
+            Text(
+                f"判断：有依据的把握度 {ev.probability:.2f}（阈值 {ev.threshold:.2f}；检索方式：{basis}）",
+                style="dim",
+            )
+        )
     if answer.citations:
         console.print()
         console.print(Text("依据：", style="bold"))

@@ -6,7 +6,10 @@ their basis, and questions the corpus cannot answer.
 
 * accuracy@1: share of answerable questions whose first citation is an expected key;
 * accuracy@3: … one of whose first three citations is an expected key (a refusal is a miss);
-* refusal rate: share of unanswerable questions answered with “语料中未找到依据”.
+  both also by document kind (条例, the other laws, work points, the format guide, and the
+  questions where the 2007 text would mislead), from the first expected key;
+* refusal recall (the “refusal rate”): share of unanswerable questions answered with
+  “语料中未找到依据”; refusal precision: share of refusals that were of unanswerable questions.
 
 Offline (the extractive answer) unless an LLM is configured and ``offline`` is not set.
 :func:`eval_settings` points the settings at the bundled-corpus index the retrieval eval uses,
@@ -15,6 +18,7 @@ so the user's own ingested files do not change the figures.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +34,7 @@ from agent.yamlfile import load_yaml
 
 TARGET_ACCURACY_AT_3 = 0.9
 TARGET_REFUSAL = 0.8
+KIND_ORDER = ("条例", "2007陷阱", "其他法律", "工作要点", "年报格式", "其他")
 
 
 @dataclass(frozen=True)
@@ -37,10 +42,27 @@ class AskCase:
     question: str
     expect: tuple[str, ...]  # empty for an unanswerable question
     why: str = ""
+    trap: str = ""  # what the superseded 2007 text would wrongly say
 
     @property
     def answerable(self) -> bool:
         return bool(self.expect)
+
+    @property
+    def kind(self) -> str:
+        """The document kind the question is about (from its first expected key)."""
+        if not self.expect:
+            return "不可回答"
+        if self.trap:
+            return "2007陷阱"
+        doc = self.expect[0].strip("[]［］").split(" ")[0]
+        if doc == "条例":
+            return "条例"
+        if doc.startswith(("年报指南", "年报格式")):
+            return "年报格式"
+        if "工作要点" in doc:
+            return "工作要点"
+        return "其他法律" if doc else "其他"
 
 
 @dataclass
@@ -66,15 +88,32 @@ class AskEvalResult:
     unanswerable: int
     accuracy_at_1: float
     accuracy_at_3: float
-    refusal_rate: float
+    refusal_rate: float  # refusal recall
+    refusal_precision: float
     wrongly_refused: int  # answerable questions refused
     listed_at_3: float  # diagnostic: expected passage among the first three listed (refusals included)
     seconds: float
     cases: list[CaseResult] = field(default_factory=list)
 
+    def by_kind(self) -> list[tuple[str, int, float, float]]:
+        """(kind, answerable questions, accuracy@1, accuracy@3) per document kind."""
+        out = []
+        for kind in KIND_ORDER:
+            rs = [r for r in self.cases if r.case.answerable and r.case.kind == kind]
+            if rs:
+                out.append((kind, len(rs), _share(r.hit_at_1 for r in rs), _share(r.hit_at_3 for r in rs)))
+        return out
+
     @property
     def meets_targets(self) -> bool:
         return self.accuracy_at_3 >= TARGET_ACCURACY_AT_3 and self.refusal_rate >= TARGET_REFUSAL
+
+
+def split_of(question: str) -> str:
+    """The development split a question belongs to: ``tune`` (2/3) or ``check`` (1/3), fixed by
+    a hash of its text (so adding questions does not move the others)."""
+    digest = hashlib.sha256(question.strip().encode("utf-8")).digest()
+    return "check" if digest[0] % 3 == 0 else "tune"
 
 
 def default_questions_path() -> Path:
@@ -88,7 +127,7 @@ def load_cases(path: Path) -> list[AskCase]:
         expect = tuple(str(k) for k in (entry or {}).get("expect") or [])
         if not entry or not entry.get("q") or not expect:
             raise InputError(f"answerable 第 {i} 项需要 q 和 expect", path=str(path))
-        cases.append(AskCase(str(entry["q"]), expect))
+        cases.append(AskCase(str(entry["q"]), expect, trap=str(entry.get("trap") or "")))
     for i, entry in enumerate(data.get("unanswerable") or [], 1):
         if not entry or not entry.get("q"):
             raise InputError(f"unanswerable 第 {i} 项需要 q", path=str(path))
@@ -119,6 +158,7 @@ def run_ask_eval(
     results = [score_case(c, settings, offline=offline, k=k) for c in cases]
     answerable = [r for r in results if r.case.answerable]
     unanswerable = [r for r in results if not r.case.answerable]
+    refused = [r for r in results if r.refused]
     return AskEvalResult(
         path=str(path),
         mode="offline" if offline else "llm",
@@ -127,6 +167,7 @@ def run_ask_eval(
         accuracy_at_1=_share(r.hit_at_1 for r in answerable),
         accuracy_at_3=_share(r.hit_at_3 for r in answerable),
         refusal_rate=_share(r.refused for r in unanswerable),
+        refusal_precision=_share(not r.case.answerable for r in refused),
         wrongly_refused=sum(1 for r in answerable if r.refused),
         listed_at_3=_share(r.listed_at_3 for r in answerable),
         seconds=time.perf_counter() - start,
@@ -145,7 +186,7 @@ def score_case(
         case=case,
         cited=cited,
         refused=answer.refused,
-        coverage=answer.evidence.coverage if answer.evidence else 0.0,
+        coverage=answer.evidence.probability if answer.evidence else 0.0,
         hit_at_1=bool(hits[:1]) and hits[0],
         hit_at_3=any(hits[:3]),
         listed_at_3=any(normalize_key(p.key) in expected for p in answer.passages[:3]),
@@ -169,6 +210,12 @@ def ask_eval_json(result: AskEvalResult) -> dict[str, Any]:
         "accuracy@1": round(result.accuracy_at_1, 4),
         "accuracy@3": round(result.accuracy_at_3, 4),
         "refusal_rate": round(result.refusal_rate, 4),
+        "refusal_recall": round(result.refusal_rate, 4),
+        "refusal_precision": round(result.refusal_precision, 4),
+        "by_kind": {
+            k: {"n": n, "accuracy@1": round(a1, 4), "accuracy@3": round(a3, 4)}
+            for k, n, a1, a3 in result.by_kind()
+        },
         "wrongly_refused": result.wrongly_refused,
         "listed@3": round(result.listed_at_3, 4),
         "targets": {"accuracy@3": TARGET_ACCURACY_AT_3, "refusal_rate": TARGET_REFUSAL},
@@ -201,16 +248,23 @@ def print_ask_eval(console: Console, result: AskEvalResult, *, show_misses: bool
     table.add_row("其中被拒答", str(result.wrongly_refused), "")
     table.add_row("前三个检索段落含正确依据（含拒答）", f"{result.listed_at_3:.3f}", "")
     table.add_row("不可回答问题数", str(result.unanswerable), "")
-    table.add_row("拒答率", f"{result.refusal_rate:.3f}", f"≥ {TARGET_REFUSAL}")
+    table.add_row("拒答召回率（不可回答的被拒答）", f"{result.refusal_rate:.3f}", f"≥ {TARGET_REFUSAL}")
+    table.add_row("拒答精确率（拒答中确实不可回答）", f"{result.refusal_precision:.3f}", "")
     table.add_row("用时（秒）", f"{result.seconds:.1f}", "")
     console.print(table)
+    kinds = Table(title="按文件类别", title_justify="left")
+    for col in ("类别", "可回答问题数", "准确率@1", "准确率@3"):
+        kinds.add_column(col, justify="left" if col == "类别" else "right")
+    for kind, n, a1, a3 in result.by_kind():
+        kinds.add_row(kind, str(n), f"{a1:.3f}", f"{a3:.3f}")
+    console.print(kinds)
     misses = [r for r in result.cases if not r.ok]
     if show_misses and misses:
         mt = Table(title="未达预期的问题", title_justify="left")
         mt.add_column("问题")
         mt.add_column("期望")
         mt.add_column("实际")
-        mt.add_column("覆盖度", justify="right")
+        mt.add_column("把握度", justify="right")
         for r in misses:
             got = "拒答" if r.refused else "、".join(r.cited[:3])
             want = "、".join(r.case.expect) or "应拒答"
