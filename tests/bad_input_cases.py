@@ -810,6 +810,32 @@ def make_cases(root: Path) -> list[Case]:  # noqa: PLR0915 - one long, flat list
         {"cases/": b""},
     )
 
+    # ------------------------------------------------------------------ review and serve
+    rep = {"r.md": report}
+    add(Case("review-missing-path", ["review", "nothing"], (2,), ("nothing", "不存在")), {})
+    add(Case("review-out-doc", ["review", "r.md", "-o", "s.doc"], (2,), ("s.doc", ".xlsx")), rep)
+    add(
+        Case("review-out-folder", ["review", "r.md", "-o", "sub"], (2,), ("sub", "文件夹")),
+        {**rep, "sub/": b""},
+    )
+    add(
+        Case(
+            "review-out-in-proc",
+            ["review", "r.md", "-o", "/proc/report-agent-test/s.xlsx"],
+            (2,),
+            ("/proc/report-agent-test/s.xlsx",),
+        ),
+        rep,
+    )
+    add(Case("review-out-under-a-file", ["review", "r.md", "-o", "r.md/s.xlsx"], (2,), ("r.md", "文件")), rep)
+    add(Case("review-bad-format-option", ["review", "r.md", "-f", "xml"], (2,), ("--format", "xml")), rep)
+    add(
+        Case("review-corrupt-file", ["review", "bad.docx"], (0,), ("bad.docx", "无法读取")),
+        {"bad.docx": b"PK\x03\x04broken"},
+    )
+    add(Case("serve-port-out-of-range", ["serve", "--port", "70000"], (2,), ("端口", "70000")), {})
+    add(Case("serve-public-without-password", ["serve", "--host", "0.0.0.0"], (2,), ("0.0.0.0", "密码")), {})
+
     # ------------------------------------------------------------------ concurrent runs
     for i in (1, 2, 3):
         add(
