@@ -166,11 +166,14 @@ def make_cases(root: Path) -> list[Case]:  # noqa: PLR0915 - one long, flat list
         ("check-binary", bytes(range(256)) * 40, ("report.txt",)),
         ("check-utf16", report.encode("utf-16"), ("report.txt",)),
         ("check-gbk", report.encode("gb18030"), ("report.txt",)),
-        ("check-mixed-encodings", report_bytes + gbk_lines, ("report.txt",)),
         ("check-cut-mid-character", report_bytes[:-1] + "中".encode()[:2], ("report.txt",)),
         ("check-nul-bytes", report_bytes.replace(b"\n", b"\n\x00", 3), ("report.txt",)),
     ):
         add(Case(name, ["check", "report.txt"], (0, 1, 2), words), {"report.txt": content})
+    add(  # refused, with the line and byte where the second encoding starts
+        Case("check-mixed-encodings", ["check", "report.txt"], (2,), ("report.txt", "混用", "字节")),
+        {"report.txt": report_bytes + gbk_lines},
+    )
     for name, fname, content, words in (
         ("check-docx-truncated", "report.docx", _docx_bytes([report])[:900], ("report.docx", "损坏")),
         ("check-docx-damaged-xml", "report.docx", _damaged_docx(), ("report.docx", "损坏")),

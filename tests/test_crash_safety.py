@@ -171,3 +171,21 @@ def test_a_second_ingest_waits_for_the_first_or_gives_up(tmp_path: Path) -> None
     out, rest = proc.communicate(timeout=120)
     assert proc.returncode == 0, first + rest
     assert "等待它完成" in first and "文件 5 个" in out
+
+
+def test_an_index_still_being_created_is_opened_only_after_its_creator(tmp_path: Path) -> None:
+    """A second process that finds the registry and the chroma folder of an index whose creation
+    has not finished (no ready mark) waits for the creator's lock instead of opening it half-made
+    (two first ingests at once: chroma's "table collections already exists")."""
+    from agent.corpus.store import READY_MARK, IndexBusy
+
+    index = tmp_path / "index"
+    Store(index, HashEmbedder()).close()
+    ready = index / READY_MARK
+    assert ready.exists()
+    ready.unlink()  # as while the first process is still creating it
+    with file_lock(index / "ingest.lock"), pytest.raises(IndexBusy):
+        Store(index, HashEmbedder(), lock_wait=0.3)
+    store = Store(index, HashEmbedder(), lock_wait=0.3)  # the creator is done: opens, marks it ready
+    store.close()
+    assert ready.exists()

@@ -22,7 +22,7 @@ import logging
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ __all__ = ["ADD_BATCH", "DocChange", "DocRecord", "IndexBusy", "Store", "tokeniz
 
 ADD_BATCH = 2000  # chunks per chroma call and (at most) per flush
 FLUSH_DOCS = 32  # documents per flush: a crash loses at most this many documents' work
+READY_MARK = "index.ready"  # written once the registry and the collection exist completely
 _log = logging.getLogger(__name__)
 
 
@@ -137,12 +138,21 @@ class Store:
         new = not (self.local_dir / "registry.sqlite3").exists() or not (
             self.remote or (self.local_dir / "chroma").exists()
         )
-        with (
-            self.writing(on_wait=self.on_wait) if new else nullcontext()
-        ):  # two creating one index: one at a time
+        ready = self.local_dir / READY_MARK
+        with ExitStack() as stack:  # two creating one index: one at a time
+            if new or not ready.exists():  # being created (maybe by another process right now)
+                try:
+                    stack.enter_context(self.writing(on_wait=self.on_wait))
+                except OSError:
+                    if new:
+                        raise
+                    # an existing index in a folder we cannot write to: nobody is creating it
             self.registry = Registry(self.local_dir / "registry.sqlite3")
             self.client = open_client(self.index_dir, self.chroma_url)
             self.collection = self._open_collection()
+            if not ready.exists():
+                with suppress(OSError):
+                    ready.write_text("the registry and the collection were created completely\n")
 
     def _drop_collection(self) -> None:
         import chromadb.errors

@@ -14,6 +14,7 @@ from agent.report.model import AnnualReport, Finding
 from agent.report.model import make_finding as finding
 from agent.report.narrative import Sentence, preamble_sentences, report_sentences, section_sentences
 from agent.report.parser import expected_format
+from agent.report.repeats import check_mixed_formats, check_repeated_sections, check_repeated_tables
 from agent.report.tables import as_number, validate_table2, validate_table3, validate_table4
 
 Check = Callable[[AnnualReport], list[Finding]]
@@ -432,7 +433,10 @@ def check_cross_year(report: AnnualReport, previous: AnnualReport) -> list[Findi
 CHECKS: tuple[Check, ...] = (
     check_title,
     check_sections,
+    check_repeated_sections,
     check_tables_present,
+    check_repeated_tables,
+    check_mixed_formats,
     check_table_values,
     check_format_version,
     check_year,

@@ -1,8 +1,8 @@
 """Read any report file into text (and into an :class:`AnnualReport`).
 
 Tables in .docx and .html become pipe-delimited lines (``| 规章 | 0 | 0 | 3 |``) so that one
-parser handles every layout. Text files are decoded as utf-8, then gb18030, then whatever
-charset-normalizer finds.
+parser handles every layout. Text files are decoded as agent.textfile.decode_text does (UTF-8,
+UTF-16, GB18030, then charset-normalizer's guess; mixed encodings refused with the line and byte).
 """
 
 from __future__ import annotations
@@ -18,18 +18,11 @@ SUPPORTED = (".txt", ".md", ".markdown", ".docx", ".html", ".htm", ".pdf")
 
 
 def decode_bytes(data: bytes, path: str = "") -> str:
-    """utf-8 (with or without BOM), then gb18030, then charset-normalizer's best guess."""
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
+    """UTF-8 (with or without BOM), UTF-16, GB18030, else charset-normalizer's guess; a file that
+    mixes encodings is refused naming the line and byte (agent.textfile.decode_text)."""
+    from agent.textfile import decode_text
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise InputError("无法识别文件编码（已尝试 utf-8、gb18030）", path=path)
-    return str(best)
+    return decode_text(data, path).text
 
 
 def read_text(path: Path) -> str:
