@@ -10,7 +10,7 @@ Layout, imports pointing one way (enforced by tests/test_layering.py):
 - ``agent.figures``, ``agent.corpus``             the clerk's figures and tables; corpus and retrieval
 - ``agent.report``                                reading, parsing and checking reports
 - plumbing at the top: ``settings``, ``errors``, ``llm``, ``prompt_templates``, ``fsutil``,
-  ``resources``, ``tokens``, ``yamlfile``
+  ``resources``, ``textfile``, ``tokens``, ``yamlfile``
 """
 
 __version__ = "0.1.0"

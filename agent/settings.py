@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 Layer = Literal["cli", "env", "config", "default"]
@@ -47,7 +47,12 @@ def read_config_file(path: Path | None = None) -> dict[str, Any]:
         from agent.errors import InputError
 
         raise InputError(f"配置文件格式错误：{exc}", path=str(path)) from exc
-    return dict(data.get("report-agent", data))
+    section = data.get("report-agent", data)
+    if not isinstance(section, dict):
+        from agent.errors import InputError
+
+        raise InputError("配置文件中的 [report-agent] 应为一组“键 = 值”", path=str(path))
+    return dict(section)
 
 
 class _ConfigFileSource(PydanticBaseSettingsSource):
@@ -86,6 +91,7 @@ class Settings(BaseSettings):
     embedding_api_key: SecretStr | None = None
     chroma_url: str | None = None
     index_path: Path | None = None  # where the local index lives; default <home>/index
+    lock_wait: float = 600.0  # seconds an ingest waits for another one writing the same index
     # Word output (GB/T 9704-2012); fonts are configurable for machines without the GB fonts
     font_body: str = "仿宋_GB2312"
     font_title: str = "方正小标宋简体"
@@ -124,9 +130,43 @@ class Settings(BaseSettings):
 def load_settings(**cli: Any) -> Settings:
     """Settings with CLI overrides (``None`` values mean 'flag not given')."""
     overrides = {k: v for k, v in cli.items() if v is not None}
-    settings = Settings(**overrides)
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise settings_error(exc, overrides) from None
     settings._layers = _layers(overrides)  # type: ignore[attr-defined]
     return settings
+
+
+_TYPE_WORDS = {
+    "float": "一个数字（如 60 或 0.3）",
+    "int": "一个整数（如 4）",
+    "bool": " true 或 false（不加引号）",
+    "string": "一段文字（用英文双引号括起）",
+    "path": "一个文件夹路径（用英文双引号括起）",
+}
+
+
+def settings_error(exc: ValidationError, cli: dict[str, Any]) -> Exception:
+    """A clear InputError for settings of the wrong type, naming where each bad value came from
+    (command line, environment variable or config file) and what it should be."""
+    from agent.errors import InputError
+
+    problems: list[str] = []
+    origin: str | None = None
+    for e in exc.errors():
+        field = str(e["loc"][0]) if e.get("loc") else "?"
+        kind = str(e.get("type", "")).split("_")[0]
+        want = _TYPE_WORDS.get(kind, str(e.get("msg", "")))
+        env_name = f"REPORT_AGENT_{field.upper()}"
+        if field in cli:
+            where = f"命令行参数 --{field.replace('_', '-')}"
+        elif os.environ.get(env_name) is not None:
+            where = f"环境变量 {env_name}"
+        else:
+            where, origin = f"配置文件中的 {field}", str(config_path())
+        problems.append(f"{where} 的值“{e.get('input')}”无效，应为{want}")
+    return InputError("；".join(problems), path=origin)
 
 
 def _layers(cli: dict[str, Any]) -> dict[str, Layer]:

@@ -54,6 +54,14 @@ def _previous_report(carry_natural: int = 1, in_force: int = 8) -> str:
     return clean_report_text(fig, narr, year=2023)
 
 
+def _section(text: str, heading: str) -> tuple[str, str]:
+    """(the section from its heading to the next, its body without the heading)."""
+    start = text.index(heading)
+    end = text.index("\n## ", start + 1)
+    part = text[start:end]
+    return part, part.split("\n", 1)[1]
+
+
 PLANTS: dict[str, Callable[[str], str]] = {
     "T3-ROW": lambda t: set_row(t, "（一）予以公开", ["3", "0", "0", "0", "0", "0", "4"]),
     "T3-RESULT": lambda t: set_row(t, "（一）予以公开", ["3", "1", "0", "0", "0", "0", "4"]),
@@ -92,14 +100,20 @@ PLANTS: dict[str, Callable[[str], str]] = {
     "TITLE": lambda t: t.split("\n", 1)[1],
     # digits run together with too few of them for the row's seven cells: cannot be read
     "TABLE-READ": lambda t: set_row(t, "（一）予以公开", ["30003"]),
-    "DUPLICATE-PART": lambda t: t + "\n\n## 五、存在的主要问题及改进情况\n\n一是政策解读形式不够丰富。\n",
-    "FORMAT-MIXED": lambda t: plant(t, "| 信息内容 | 本年制发件数 |", "| 信息内容 | 本年新制作数量 |"),
     # statements (agent/report/statements.py)
     "STMT-FEE": lambda t: plant(t, "本年度无其他需要报告的事项。", "本年度收取信息处理费共计三千余元。"),
     "STMT-DONE": lambda t: plant(t, "开展业务培训。", "开展业务培训。所有申请均已按要求办理完成。"),
     "STMT-REVIEW": lambda t: plant(t, "行政复议1件、行政诉讼0件", "行政复议两件、行政诉讼0件"),
     "DUPLICATE": lambda t: plant(
         t, "下一步将加强培训，提升工作水平。", "严格执行公开前保密审查制度，做到先审查、后公开。"
+    ),
+    # parts twice and mixed editions (agent/report/repeats.py)
+    "SECTION-TWICE": lambda t: t + "\n## 六、其他需要报告的事项\n\n本年度未收取信息处理费。\n",
+    "TABLE-TWICE": lambda t: plant(
+        t, "## 四、政府信息公开行政复议", _section(t, "## 三、")[1] + "\n## 四、政府信息公开行政复议"
+    ),
+    "FORMAT-MIXED": lambda t: plant(
+        t, _section(t, "## 二、")[0], _section(clean_report_text(clean_figures("2019")), "## 二、")[0]
     ),
 }
 CROSS_YEAR = {"X-CARRY": _previous_report(carry_natural=2), "X-VALID": _previous_report(in_force=3)}

@@ -42,6 +42,7 @@ from agent.ask.citations import REFUSAL, Passage
 from agent.ask.evidence import Term, expanded_query, key_terms
 from agent.ask.features import Candidate
 from agent.ask.gather import Gathered, gather, is_history_question, term_weights
+from agent.ask.limits import DEFAULT_K, MAX_K
 from agent.ask.superseded import supersessions
 from agent.ask.verify import Removed, verify
 from agent.errors import InputError
@@ -51,8 +52,6 @@ if TYPE_CHECKING:  # the LLM stack (langchain, openai) is imported only when a m
     from agent.llm import LLMClient
 
 Mode = Literal["offline", "llm"]
-DEFAULT_K = 5
-MAX_K = 20
 MAX_CITED = 3  # passages quoted by an offline answer
 CLOSE_RATIO = 0.6  # a further passage is quoted when its re-ranker probability is this share of the best
 REPORTS_LISTED = 2  # past-report sections listed among the first k when include_reports

@@ -17,7 +17,7 @@ from agent.cli import requirements as _requirements  # noqa: F401  (requirements
 from agent.cli import evals as _evals  # noqa: F401  (eval, eval ask, eval retrieval)
 from agent.cli import review as _review  # noqa: F401  (review)
 from agent.cli import serve as _serve  # noqa: F401  (serve)
-from agent.cli.app import app
+from agent.cli.app import app, report_failure, run_app
 
 # isort: on
 
@@ -25,4 +25,8 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
-    app()
+    try:
+        code = run_app()
+    except Exception as exc:  # outside any command (typer itself): still no traceback
+        code = report_failure(exc)
+    raise SystemExit(code)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from agent.ask.answer import DEFAULT_K, MAX_K, Answer, Citation, answer_json
+from agent.ask.limits import DEFAULT_K, MAX_K
 from agent.cli.app import app, friendly, out
 from agent.errors import InputError
+
+if TYPE_CHECKING:
+    from agent.ask.answer import Answer, Citation
 
 PASSAGE_PREVIEW_CHARS = 600
 
@@ -42,7 +45,7 @@ def ask_cmd(
 
     引用编号由程序根据检索到的段落生成（如 [条例 第三十三条]）；语料中找不到依据时，回答“语料中未找到依据”并列出最接近的段落。
     """
-    from agent.ask.answer import ask
+    from agent.ask.answer import answer_json, ask
     from agent.settings import load_settings
 
     if fmt not in ("text", "json"):

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.cli.app import app, err, friendly, out
+from agent.cli.app import app, err, friendly, out, warn
 from agent.errors import InputError
 
 # ----------------------------------------------------------------------------- check
@@ -48,6 +48,7 @@ def check_cmd(
             data["coverage"] = coverage_dict(cov)
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
+        out.print(f"文件：{report}", markup=False)
         print_findings(out, doc, findings)
         if cov is not None:
             from agent.workpoints.coverage_output import print_coverage
@@ -74,20 +75,25 @@ def tables_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="输出文件：.md、.html 或 .docx。")],
 ) -> None:
     """校验统计数据并按官方格式生成表二至表四。勾稽关系不成立时不写文件，退出码为 1。"""
-    from agent.figures.reading import load_figures
-    from agent.figures.render import write_tables
+    from agent.figures.reading import figures_warnings, load_figures
+    from agent.figures.render import check_tables_suffix, write_tables
+    from agent.fsutil import check_output_file
     from agent.report.tables import complete_figures, validate_figures
 
+    check_output_file(output, example="统计表.docx")
+    check_tables_suffix(output)
     fig = load_figures(figures)
+    for warning in figures_warnings(fig):
+        warn(err, "注意", warning)
     complete_figures(fig)
     problems = validate_figures(fig)
     if problems:
-        err.print(f"{figures}: 统计数据有 {len(problems)} 处问题，未生成 {output}：")
+        err.print(f"{figures}: 统计数据有 {len(problems)} 处问题，未生成 {output}：", markup=False)
         for f in problems:
             err.print(f"  [{f.rule}] {f.location}：{f.message}", markup=False)
         raise typer.Exit(1)
     write_tables(fig, output)
-    out.print(f"已生成 {output}")
+    out.print(f"已生成 {output}", markup=False)
 
 
 @app.command("template")
@@ -101,11 +107,14 @@ def template_cmd(
     agency: Annotated[str | None, typer.Option("--agency", help="机关名称，预先填入模板。")] = None,
 ) -> None:
     """生成空白的统计数据模板（xlsx 只有数字单元格可编辑）。"""
-    from agent.figures.templates import write_template
+    from agent.figures.templates import TEMPLATE_SUFFIXES, check_template_name, write_template
+    from agent.fsutil import check_output_file
 
     if fmt not in ("xlsx", "yaml"):
         raise InputError(f"--format 只能是 xlsx 或 yaml，而不是“{fmt}”")
-    if output.exists():
+    if output.is_file() or output.is_symlink():
         raise InputError("文件已存在，为避免覆盖已填写的数据，请换一个文件名或先删除它", path=str(output))
+    check_output_file(output, example=f"统计数据模板{TEMPLATE_SUFFIXES[fmt][0]}")
+    check_template_name(output, fmt)
     write_template(output, kind=fmt, year=year, agency=agency)
-    out.print(f"已生成模板 {output}")
+    out.print(f"已生成模板 {output}", markup=False)

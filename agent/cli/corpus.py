@@ -9,8 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.cli.app import app, err, friendly, out
-from agent.corpus.chunking import SECTION_KEYS
+from agent.cli.app import app, err, friendly, out, warn
 from agent.errors import InputError
 
 _KIND_HELP = "文档类型，可多次给出：annual_report（年度报告）、work_points（工作要点）、implementation_report（落实情况）、regulation（法规）、spec（格式规范）。"
@@ -18,7 +17,6 @@ _SECTION_HELP = (
     "只检索某一部分：overview（总体情况）、proactive（主动公开）、requests（依申请公开）、review（复议诉讼）、"
     "problems（问题及改进）、other（其他事项）、preamble（标题导语）、item（要点/条目）、article（法规条文）。"
 )
-_SECTIONS = SECTION_KEYS
 _SECTION_ALIASES = {
     "总体情况": "overview",
     "主动公开": "proactive",
@@ -54,9 +52,11 @@ def _kinds(values: list[str] | None) -> list[str] | None:
 def _section(value: str | None) -> str | None:
     if value is None:
         return None
+    from agent.corpus.chunking import SECTION_KEYS
+
     key = _SECTION_ALIASES.get(value.strip(), value.strip())
-    if key not in _SECTIONS:
-        raise InputError(f"--section 只能是 {'、'.join(_SECTIONS)}，而不是“{value}”")
+    if key not in SECTION_KEYS:
+        raise InputError(f"--section 只能是 {'、'.join(SECTION_KEYS)}，而不是“{value}”")
     return key
 
 
@@ -96,6 +96,14 @@ class _RichProgress:
     def chunks(self, n: int) -> None:
         self.progress.update(self.chunk_task, advance=n)
 
+    def waiting(self, holder: str) -> None:
+        _waiting(holder)
+
+
+def _waiting(holder: str) -> None:
+    pid = f"（进程 {holder}）" if holder else ""
+    err.print(f"索引正被另一个 report-agent 进程{pid}写入，等待它完成……", markup=False)
+
 
 @app.command("ingest")
 @friendly
@@ -121,6 +129,9 @@ def ingest_cmd(
             "--embedder", help="嵌入方式：hash（离线，默认）或 openai（OpenAI 兼容的 /v1/embeddings 服务）。"
         ),
     ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="只检查索引是否一致（向量、登记表、BM25），不导入也不修改。")
+    ] = False,
     meta: Annotated[
         list[str] | None,
         typer.Option(
@@ -141,8 +152,11 @@ def ingest_cmd(
     from agent.corpus.meta import parse_meta_options
 
     settings = _settings(chroma_url=chroma_url, embedder=embedder)
+    if check:
+        _check_index(settings)
+        return
     overrides = parse_meta_options(meta or [])
-    store = open_store(settings, rebuild=rebuild)
+    store = open_store(settings, rebuild=rebuild, on_wait=_waiting)
     try:
         with _RichProgress() as progress:
             report = ingest(
@@ -151,7 +165,7 @@ def ingest_cmd(
     finally:
         store.close()
     for line in report.skipped:
-        err.print(f"[yellow]跳过[/yellow] {line}", markup=True, highlight=False)
+        warn(err, "跳过", line)
     for line in report.notes:
         err.print(f"提示 {line}", markup=False)
     if report.pruned:
@@ -159,6 +173,22 @@ def ingest_cmd(
     out.print(report.summary(), markup=False)
     if report.skipped and report.files == 0:
         raise typer.Exit(2)
+
+
+def _check_index(settings: Any) -> None:
+    """``ingest --check``: the consistency report; exit 1 when the index is not consistent."""
+    from agent.corpus.ingest import open_store
+
+    store = open_store(settings, repair=False)
+    try:
+        health = store.check()
+    finally:
+        store.close()
+    out.print(f"索引：{store.where}", markup=False)
+    for line in health.lines():
+        out.print(line, markup=False)
+    if not health.ok:
+        raise typer.Exit(1)
 
 
 # ----------------------------------------------------------------------------- search
@@ -200,6 +230,8 @@ def search_cmd(
     )
     settings = _settings(chroma_url=chroma_url, embedder=embedder)
     retriever = get_retriever(settings, build_if_empty=False)
+    for line in retriever.store.repair_report.lines() if retriever.store.repair_report else []:
+        warn(err, "注意", line)
     if retriever.store.count() == 0:
         from agent.corpus.ingest import ingest
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.cli.app import app, err, friendly, out
+from agent.cli.app import app, err, friendly, out, warn
 from agent.errors import InputError
 
 # ----------------------------------------------------------------------------- draft
@@ -54,6 +54,7 @@ def draft_cmd(
     退出码：0 草稿的自动检查没有错误；1 自动检查有错误（或统计数据有误）；2 输入文件无法读取。
     """
     from agent.draft.pipeline import FiguresInvalid, draft_report
+    from agent.fsutil import check_output_dir
     from agent.settings import load_settings
 
     if kind not in ("annual", "implementation"):
@@ -62,6 +63,7 @@ def draft_cmd(
         raise InputError("起草年度报告需要统计数据：--figures 文件（可用 report-agent template 生成模板）")
     if kind == "implementation" and requirements is None:
         raise InputError("起草落实情况的报告需要工作要点：--requirements 文件")
+    check_output_dir(out_dir)
 
     settings = load_settings(model=model, base_url=base_url, cache=False if no_cache else None)
     if not settings.llm_configured or offline:
@@ -105,6 +107,19 @@ def draft_cmd(
         raise typer.Exit(1)
 
 
+def _input_warnings(check_json: Path | None) -> list[str]:
+    """The warnings about the inputs (notes, figures, retrieval) recorded in draft.check.json."""
+    import json
+
+    if check_json is None or not check_json.is_file():
+        return []
+    try:
+        data = json.loads(check_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [str(w) for w in data.get("warnings", [])]
+
+
 def _print_draft_result(result: Any) -> None:
     mode = "大模型" if result.mode == "llm" else "离线"
     out.print(f"起草完成（{mode}模式，用时 {result.seconds:.1f} 秒）：")
@@ -115,17 +130,18 @@ def _print_draft_result(result: Any) -> None:
     reasons = getattr(result, "fallback_reasons", {}) or {}
     for part in result.fallbacks:
         why = reasons.get(part) or "大模型调用失败"
-        out.print(f"  [yellow]注意[/yellow] “{part}”已改用离线起草：{why}", highlight=False)
+        warn(out, "  注意", f"“{part}”已改用离线起草：{why}")
     removed = getattr(result, "removed", []) or []
     if removed:
-        out.print(
-            f"  [yellow]注意[/yellow] 大模型写的 {len(removed)} 处文字没有依据或不合要求，已删除（原文见 draft.check.json）。"
+        warn(
+            out,
+            "  注意",
+            f"大模型写的 {len(removed)} 处文字没有依据或不合要求，已删除（原文见 draft.check.json）。",
         )
-    for warning in getattr(result, "warnings", []) or []:
-        if "地方" in warning:
-            out.print(f"  [yellow]注意[/yellow] {warning}", markup=True)
     for path in getattr(result, "backups", []):
         out.print(f"  原有草稿已保留为 {path}", markup=False)
+    for warning in _input_warnings(result.files.get("draft.check.json")):
+        warn(err, "  注意", warning)
     items = [f if isinstance(f, dict) else f.model_dump() for f in result.findings]
     c = {s: sum(1 for f in items if f["severity"] == s) for s in ("error", "warning")}
     out.print(f"自动检查：错误 {c['error']}，警告 {c['warning']}（详见 draft.check.json）。")

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from agent.cli.app import app, err, friendly, out
+from agent.cli.app import app, friendly, out
 from agent.errors import InputError
 
 DEFAULT_CASES = Path("eval/cases")
@@ -43,6 +43,7 @@ app.add_typer(eval_app, name="eval")
 
 
 @eval_app.command("run", hidden=True)
+@friendly
 def eval_run_cmd(
     cases: Annotated[
         list[Path] | None, typer.Argument(help="评测用例文件或目录（默认 eval/cases）。")
@@ -54,11 +55,14 @@ def eval_run_cmd(
     offline: Annotated[bool, typer.Option("--offline", help="即使配置了大模型也离线运行。")] = False,
 ) -> None:
     """运行起草回归评测：逐个用例、逐条断言，与基线比较。全部通过且无退步时退出码为 0。"""
-    try:
-        code = _run(cases or [DEFAULT_CASES], baseline, update_baseline, report, json_out, offline, out)
-    except Exception as exc:  # noqa: BLE001 - configuration errors and crashes both exit 2
-        err.print(f"评测无法运行：{exc}", markup=False)
-        raise typer.Exit(2) from None
+    from agent.fsutil import check_output_file
+
+    for path, suffixes in ((report, (".html", ".htm")), (json_out, (".json",))):
+        if path is not None:
+            check_output_file(path, suffixes)
+    if update_baseline:
+        check_output_file(baseline, (".json",))
+    code = _run(cases or [DEFAULT_CASES], baseline, update_baseline, report, json_out, offline, out)
     raise typer.Exit(code)
 
 
@@ -86,18 +90,19 @@ def _run(
     print_results(out, results)
     if report:
         write_html(report, results)
-        out.print(f"HTML 报告：{report}")
+        out.print(f"HTML 报告：{report}", markup=False)
     if json_out:
         write_text(json_out, results_json(results))
     if update:
         merged = json.loads(baseline.read_text(encoding="utf-8")) if baseline.is_file() else {}
         merged.update(baseline_of(results))
         write_text(baseline, json.dumps(merged, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-        out.print(f"已更新基线 {baseline}")
+        out.print(f"已更新基线 {baseline}", markup=False)
     return exit_code(results)
 
 
 @eval_app.command("ask")
+@friendly
 def eval_ask_cmd(
     questions: Annotated[
         Path | None, typer.Option("--questions", help="问答评测集（默认 eval/ask/questions.yaml）。")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import errno
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -14,37 +12,35 @@ from agent.cli.app import app, err, friendly, out
 from agent.errors import InputError
 
 FORMATS = ("text", "json", "xlsx")
-_OS_ERRORS = {
-    errno.ENOENT: "所在文件夹不存在或无法创建",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.EROFS: "磁盘只读",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EISDIR: "这是一个文件夹，请给出文件名",
+_SUFFIX_FORMAT = {".xlsx": "xlsx", ".json": "json", ".txt": "text", ".md": "text", "": "text"}
+_SUFFIX_HINT = {
+    ".doc": "不能生成 Word 文件，请用 .xlsx（表格，可在 Word 中粘贴）或 .txt",
+    ".docx": "不能生成 Word 文件，请用 .xlsx（表格，可在 Word 中粘贴）或 .txt",
+    ".xls": "请用 .xlsx（新版 Excel 格式）",
+    ".et": "请用 .xlsx（WPS 表格也能打开）",
+    ".csv": "请用 .xlsx 或 .json",
 }
-_SUFFIX_FORMAT = {".xlsx": "xlsx", ".json": "json"}
 
 
 def _choose_format(fmt: str | None, output: Path | None) -> str:
-    """The --format given, else the one the output file's suffix implies, else text."""
-    if fmt is None:
-        return _SUFFIX_FORMAT.get(output.suffix.lower(), "text") if output else "text"
-    if fmt not in FORMATS:
+    """The --format given, else the one the output file's suffix implies, else text. A suffix that
+    does not fit (``-o 清单.doc``) is refused with a suggestion, never written as something else."""
+    if fmt is not None and fmt not in FORMATS:
         raise InputError(f"--format 只能是 text、json 或 xlsx，而不是“{fmt}”")
-    if fmt == "xlsx" and output is None:
-        raise InputError("xlsx 格式需要用 -o 指定输出文件，例如：-o 工作要点清单.xlsx")
-    if fmt == "xlsx" and output is not None and output.suffix.lower() != ".xlsx":
-        raise InputError("xlsx 格式的输出文件名应以 .xlsx 结尾", path=str(output))
-    return fmt
-
-
-def _write(output: Path, action: str, writer: Callable[[], None]) -> None:
-    """Run ``writer()``; a file that cannot be written becomes an InputError naming it."""
-    try:
-        writer()
-    except OSError as exc:
-        reason = _OS_ERRORS.get(exc.errno or 0, exc.strerror or str(exc))
-        raise InputError(f"无法写入{action}：{reason}", path=str(output)) from exc
+    if output is None:
+        if fmt == "xlsx":
+            raise InputError("xlsx 格式需要用 -o 指定输出文件，例如：-o 工作要点清单.xlsx")
+        return fmt or "text"
+    suffix = output.suffix.lower()
+    implied = _SUFFIX_FORMAT.get(suffix)
+    if implied is None:
+        hint = _SUFFIX_HINT.get(suffix, "请用 .xlsx、.json、.txt 或 .md")
+        raise InputError(f"不支持的输出文件类型“{output.suffix}”：{hint}", path=str(output))
+    chosen = fmt or implied
+    if chosen != implied:
+        want = {"xlsx": ".xlsx", "json": ".json", "text": ".txt 或 .md"}[chosen]
+        raise InputError(f"{chosen} 格式的输出文件名应以 {want} 结尾", path=str(output))
+    return chosen
 
 
 @app.command("requirements")
@@ -65,7 +61,7 @@ def requirements_cmd(
 
     编号缺失、跳号（如从“（二）”直接到“（四）”）时照原样保留编号，并给出提示。
     """
-    from agent.fsutil import write_text
+    from agent.fsutil import check_output_file, write_text
     from agent.workpoints.requirements import read_notice
     from agent.workpoints.requirements_output import (
         requirements_text,
@@ -74,12 +70,14 @@ def requirements_cmd(
     )
 
     chosen = _choose_format(fmt, output)
+    if output is not None:
+        check_output_file(output, example="工作要点清单.xlsx")
     parsed = read_notice(notice)
     if chosen == "xlsx" and output is not None:
-        _write(output, "表格", lambda: write_requirements_xlsx(parsed, output))
+        write_requirements_xlsx(parsed, output)
     elif output is not None:
         body = requirements_to_json(parsed) + "\n" if chosen == "json" else requirements_text(parsed)
-        _write(output, "文件", lambda: write_text(output, body))
+        write_text(output, body)
     elif chosen == "json":
         sys.stdout.write(requirements_to_json(parsed) + "\n")
     else:

@@ -30,14 +30,13 @@ def review_cmd(
 
     有报告存在错误时退出码为 1。
     """
+    from agent.fsutil import check_output_file
     from agent.review.summary import OUTPUT_SUFFIXES, review_json_text, write_review
 
     if fmt not in ("text", "json"):
         raise InputError(f"--format 只能是 text 或 json，而不是“{fmt}”")
-    if output is not None and output.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise InputError("汇总文件只能是 .xlsx 或 .html", path=str(output))
-    if output is not None and output.is_dir():
-        raise InputError("这是一个文件夹，请给出汇总文件名，如 summary.xlsx", path=str(output))
+    if output is not None:  # refused before any report is read: a folder, a wrong suffix, unwritable
+        check_output_file(output, OUTPUT_SUFFIXES, example="summary.xlsx")
     if workers is not None and workers < 1:
         raise InputError("--workers 至少为 1")
     review = _run_with_progress(paths, workers)

@@ -60,3 +60,62 @@ def known_dim(embedder: Embedder) -> int | None:
     """The dimension when it is known without calling a remote service."""
     cached = getattr(embedder, "_dim", None)
     return int(cached) if cached else None
+
+
+def collection_meta(embedder: Embedder, stamp: str, schema: int) -> dict[str, Any]:
+    """What the collection records about itself: the embedder, the registry stamp, the schema."""
+    return {"embedder": embedder.name, "dim": int(embedder.dim), "stamp": stamp, "schema": schema}
+
+
+def open_collection(client: Any, embedder: Embedder, hnsw: dict[str, Any], where: str) -> Any:
+    """The collection, created with ``hnsw`` when missing. One built with another embedder is
+    refused, unless it is empty: then it is dropped and None returned (the caller clears its own
+    files and asks again)."""
+    import chromadb.errors
+
+    try:
+        col = client.get_collection(COLLECTION, embedding_function=None)
+    except (chromadb.errors.NotFoundError, ValueError):
+        col = None
+    if col is None:
+        try:
+            return client.create_collection(
+                COLLECTION,
+                embedding_function=None,
+                metadata={"embedder": embedder.name, "dim": int(embedder.dim), "stamp": ""},
+                configuration={"hnsw": hnsw},
+            )
+        except Exception as exc:  # another process created it a moment ago: open that one
+            if "already exists" not in str(exc):
+                raise
+            col = client.get_collection(COLLECTION, embedding_function=None)
+    meta = col.metadata or {}
+    dim = known_dim(embedder)
+    if meta.get("embedder") == embedder.name and (dim is None or dim == meta.get("dim")):
+        apply_search_width(col, hnsw, where)
+        return col
+    if col.count() == 0:
+        client.delete_collection(COLLECTION)
+        return None
+    raise InputError(
+        f"索引 {where} 是用嵌入方式“{meta.get('embedder')}”（{meta.get('dim')} 维）建立的，"
+        f"当前设置为“{embedder.name}”。两种向量不能混用：请运行 report-agent ingest --rebuild "
+        "用当前设置重建索引，或改回原来的 --embedder 设置。"
+    )
+
+
+def apply_search_width(col: Any, hnsw: dict[str, Any], where: str) -> None:
+    """Give an existing collection the current ef_search. Its build parameters (space,
+    ef_construction, max_neighbors) are fixed when it is created and stay as they were, so an
+    index built before they changed opens and grows as before."""
+    want = hnsw.get("ef_search")
+    try:
+        current = (col.configuration_json or {}).get("hnsw")
+    except Exception:  # pragma: no cover - a chroma without collection configurations
+        current = None
+    if want is None or not isinstance(current, dict) or current.get("ef_search") == want:
+        return
+    try:
+        col.modify(configuration={"hnsw": {"ef_search": int(want)}})
+    except Exception as exc:  # e.g. a read-only server: searching still works, a little narrower
+        logging.getLogger(__name__).warning("could not set ef_search=%s on %s: %s", want, where, exc)

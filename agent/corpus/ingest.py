@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -56,6 +57,10 @@ class IngestReport:
         return "入库完成：" + "，".join(parts) + f"。索引共 {self.total_chunks} 个分块。"
 
 
+class _IndexFailed(Exception):
+    """Writing to the index failed (its cause is the real error): the ingest stops."""
+
+
 class Progress(Protocol):
     """What ingest reports while it works (the CLI draws bars from it)."""
 
@@ -82,9 +87,26 @@ def meta_key(fixes: dict[str, Any], extra: str = "") -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def open_store(settings: Any, embedder: Embedder | None = None, *, rebuild: bool = False) -> Store:
+def open_store(
+    settings: Any,
+    embedder: Embedder | None = None,
+    *,
+    rebuild: bool = False,
+    repair: bool = True,
+    on_wait: Callable[[str], None] | None = None,
+) -> Store:
+    """The configured index, checked and (``repair``) repaired on opening. ``on_wait(pid)`` is
+    called when another process holds the index's lock and this one waits for it."""
     embedder = embedder or make_embedder(settings)
-    return Store(settings.index_dir, embedder, chroma_url=settings.chroma_url, rebuild=rebuild)
+    return Store(
+        settings.index_dir,
+        embedder,
+        chroma_url=settings.chroma_url,
+        rebuild=rebuild,
+        repair=repair,
+        lock_wait=float(getattr(settings, "lock_wait", 600.0)),
+        on_wait=on_wait,
+    )
 
 
 def ingest(
@@ -95,9 +117,15 @@ def ingest(
     meta: dict[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Ingest ``paths`` (files or folders), or the bundled corpus when ``paths`` is None."""
+    """Ingest ``paths`` (files or folders), or the bundled corpus when ``paths`` is None.
+
+    Holds the index's write lock throughout: another ingest of the same index waits for this one
+    (up to the store's ``lock_wait``) instead of interleaving. Documents are committed in batches;
+    after a crash the next opening removes the unfinished ones and a new ingest adds them."""
     report = IngestReport()
     progress = progress or NullProgress()
+    if store.repair_report is not None:
+        report.notes += store.repair_report.lines()
     if paths is None:
         sources: list[SourceDoc | Path] = list(load_manifest())
         if meta:
@@ -106,24 +134,44 @@ def ingest(
         files, problems = collect_files(paths)
         report.skipped += problems
         sources = list(files)
+    with store.writing(on_wait=getattr(progress, "waiting", None) or store.on_wait):
+        if store.needs_repair():  # another process crashed while we waited for the lock
+            repaired = store.repair()
+            if repaired is not None:
+                report.notes += repaired.lines()
+        store.on_committed = getattr(progress, "committed", None)
+        try:
+            _ingest_all(store, sources, meta or {}, report, progress)
+            if prune:
+                _prune(store, report)
+            store.commit()
+        finally:
+            store.on_committed = None
+    report.total_chunks = store.count()
+    return report
+
+
+def _ingest_all(
+    store: Store,
+    sources: list[SourceDoc | Path],
+    meta: dict[str, Any],
+    report: IngestReport,
+    progress: Progress,
+) -> None:
     progress.start(len(sources))
     seen: set[str] = set()
     for src in sources:
         name = src.meta.file if isinstance(src, SourceDoc) else src.name
         try:
-            _ingest_one(store, src, meta or {}, report, seen, progress)
+            _ingest_one(store, src, meta, report, seen, progress)
+        except _IndexFailed as failed:
+            raise failed.__cause__ from None  # type: ignore[misc]
         except InputError as exc:
             report.skipped.append(f"{exc}，已跳过")
         except Exception as exc:  # a corrupt file must not stop the others
-            report.skipped.append(
-                f"{src.path if isinstance(src, SourceDoc) else src}: 无法处理（{type(exc).__name__}：{exc}），已跳过"
-            )
+            where = src.path if isinstance(src, SourceDoc) else src
+            report.skipped.append(f"{where}: 无法处理（{type(exc).__name__}：{exc}），已跳过")
         progress.file_done(name)
-    if prune:
-        _prune(store, report)
-    store.commit()
-    report.total_chunks = store.count()
-    return report
 
 
 def _ingest_one(
@@ -158,7 +206,10 @@ def _ingest_one(
     chunks = chunk_document(meta, text, pdf=path.suffix.lower() == ".pdf")
     if not chunks:
         raise InputError("没有可入库的文字", path=str(path))
-    change = store.put_document(meta, sha, key, chunks, on_chunks=progress.chunks)
+    try:
+        change = store.put_document(meta, sha, key, chunks, on_chunks=progress.chunks)
+    except Exception as exc:  # the index failed, not this file: stop (the next opening repairs)
+        raise _IndexFailed() from exc
     report.files += 1
     report.ingested += 1
     report.added += change.added

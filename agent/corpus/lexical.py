@@ -10,6 +10,7 @@ worker processes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -246,28 +247,37 @@ class BM25Index:
         )
         return cls(retriever if corpus else None, rows)
 
-    def save(self, folder: Path) -> None:
-        tmp = folder.with_name(folder.name + ".tmp")
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        tmp.mkdir(parents=True)
-        if self.retriever is not None:
-            self.retriever.save(str(tmp / "bm25"))
-        np.save(tmp / "year.npy", self.rows.year)
-        for f, arr in self.rows.codes.items():
-            np.save(tmp / f"code_{f}.npy", arr)
-        np.save(tmp / "ids.npy", self.rows.ids.astype(str))
-        (tmp / "rows.json").write_text(
-            json.dumps({"vocab": self.rows.vocab}, ensure_ascii=False), encoding="utf-8"
-        )
-        old = folder.with_name(folder.name + ".old")
-        if folder.exists():
+    def save(self, folder: Path, stamp: str | None = None) -> None:
+        """Write the index to ``folder`` (with ``stamp`` in ``folder/stamp``) by building it in a
+        fresh temporary folder and swapping it in, so a reader or a crash never sees half of it and
+        two processes saving at once cannot mix their files."""
+        import tempfile
+        import uuid
+
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=folder.name + ".tmp-", dir=folder.parent))
+        try:
+            if self.retriever is not None:
+                self.retriever.save(str(tmp / "bm25"))
+            np.save(tmp / "year.npy", self.rows.year)
+            for f, arr in self.rows.codes.items():
+                np.save(tmp / f"code_{f}.npy", arr)
+            np.save(tmp / "ids.npy", self.rows.ids.astype(str))
+            (tmp / "rows.json").write_text(
+                json.dumps({"vocab": self.rows.vocab}, ensure_ascii=False), encoding="utf-8"
+            )
+            if stamp is not None:
+                (tmp / "stamp").write_text(stamp, encoding="utf-8")
+            old = folder.with_name(f"{folder.name}.old-{uuid.uuid4().hex[:8]}")
+            with contextlib.suppress(FileNotFoundError):  # gone meanwhile: another process swapped it
+                folder.rename(old)
+            with contextlib.suppress(OSError):  # another process put its index there first: keep that
+                tmp.rename(folder)
             if old.exists():
-                shutil.rmtree(old)
-            folder.rename(old)
-        tmp.rename(folder)
-        if old.exists():
-            shutil.rmtree(old)
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> BM25Index | None:

@@ -1,24 +1,17 @@
-"""The index: chunk vectors in chromadb, and beside them a sqlite registry of documents and
-chunks (text, metadata, jieba tokens) from which the BM25 index is rebuilt after every change.
+"""The index: chunk vectors in chromadb, beside them the registry (:mod:`agent.corpus.registry`:
+documents and chunks with text, metadata and jieba tokens) and the BM25 index built from it.
 
-* chromadb runs embedded (``PersistentClient`` under ``<index_dir>/chroma``) or, with
-  ``--chroma-url`` / ``REPORT_AGENT_CHROMA_URL``, as a client of a Chroma server. Telemetry is
-  off, and vectors are always passed in: chroma's own embedding function is never used.
-* Embedded, chroma holds the vectors and the five fields filters use (kind, section, year,
-  agency, status); texts and the rest live in the registry. That keeps ingest fast (chroma's
-  cost grows with every metadata field and with stored documents). On a Chroma server the
-  collection also holds the texts and all metadata, so another machine can rebuild its
-  registry from the server.
-* The collection's metadata records the embedder's name and dimension; opening it with another
-  embedder is refused (``report-agent ingest --rebuild`` starts again).
-* HNSW build parameters (:data:`DEFAULT_HNSW`) are fixed in the collection when it is created: an
-  index built with other ones keeps them (``--rebuild`` applies the current ones) and is only
-  given the current ``ef_search`` when opened.
-* Chunk ids are content hashes: re-ingesting unchanged text embeds nothing, a changed file
-  replaces its old chunks, removed files can be pruned.
-* A random ``stamp`` is written to the collection and to the registry after each change. When
-  they differ (an interrupted run, or another machine writing to the same server) the two are
-  reconciled before use.
+* chromadb runs embedded (``<index_dir>/chroma``) or as a client of a Chroma server
+  (``--chroma-url``); telemetry off, vectors always passed in. Embedded, chroma holds the vectors
+  and the five filter fields; on a server it also holds texts and metadata, so another machine
+  can rebuild its registry from it. The collection records its embedder: opening it with
+  another is refused (``ingest --rebuild``). Chunk ids are content hashes: unchanged text is
+  never embedded twice.
+* Crash safety (``kill -9`` anywhere in an ingest): documents are ``pending`` in the registry
+  before their vectors change and ``ok`` after; every opening checks and repairs
+  (:mod:`agent.corpus.index_health`), so searches return exactly the documents whose ingest
+  completed. Writers hold ``<index>/ingest.lock``: a second ingest waits or gives up, never
+  interleaves. :meth:`Store.check` is ``report-agent ingest --check``.
 """
 
 from __future__ import annotations
@@ -28,36 +21,34 @@ import json
 import logging
 import shutil
 import sqlite3
-import uuid
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from agent.corpus.chroma import COLLECTION, DEFAULT_HNSW, known_dim, open_client
+from agent.corpus.chroma import COLLECTION, DEFAULT_HNSW, collection_meta, open_client, open_collection
 from agent.corpus.chunking import Chunk
 from agent.corpus.embeddings import Embedder
-from agent.corpus.lexical import BM25Index, tokenize, tokenize_later
+from agent.corpus.index_health import IndexHealth, RepairReport, index_error, rebuild_index
+from agent.corpus.lexical import BM25Index, tokenize_later
 from agent.corpus.meta import DocMeta
+from agent.corpus.registry import PENDING, SCHEMA, DocRecord, DocRow, Registry, chunk_row
 from agent.errors import InputError
+from agent.fsutil import LockBusy, file_lock
 
-SCHEMA = 1
-ADD_BATCH = 2000
+__all__ = ["ADD_BATCH", "DocChange", "DocRecord", "IndexBusy", "Store", "tokenize_later"]
+
+ADD_BATCH = 2000  # chunks per chroma call and (at most) per flush
+FLUSH_DOCS = 32  # documents per flush: a crash loses at most this many documents' work
+READY_MARK = "index.ready"  # written once the registry and the collection exist completely
 _log = logging.getLogger(__name__)
 
 
-@dataclass
-class DocRecord:
-    doc_id: str
-    file: str
-    sha: str
-    meta_key: str
-    meta: dict[str, Any]
-    n_chunks: int
-    bundled: bool
+class IndexBusy(InputError):
+    """Another process is writing to the index."""
 
 
 @dataclass
@@ -72,7 +63,7 @@ class DocChange:
 class _Pending:
     chunks: list[Chunk]
     extra: dict[str, Any]
-    doc_row: tuple[Any, ...]
+    doc_row: DocRow
     on_chunks: Callable[[int], None] | None
 
 
@@ -87,6 +78,9 @@ class Store:
         chroma_url: str | None = None,
         rebuild: bool = False,
         hnsw: dict[str, Any] | None = None,
+        repair: bool = True,
+        lock_wait: float = 600.0,
+        on_wait: Callable[[str], None] | None = None,
     ):
         self.index_dir = Path(index_dir)
         self.embedder = embedder
@@ -97,24 +91,28 @@ class Store:
             if chroma_url
             else self.index_dir
         )
-        self.local_dir.mkdir(parents=True, exist_ok=True)
-        self.client = open_client(self.index_dir, chroma_url)
         self.hnsw = {**DEFAULT_HNSW, **(hnsw or {})}
-        self._db = sqlite3.connect(
-            str(self.local_dir / "registry.sqlite3"), isolation_level=None, check_same_thread=False
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._init_db()
+        self.lock_wait = lock_wait
+        self.on_wait = on_wait  # told the holder's process id when the lock is busy and we wait
+        self.on_committed: Callable[[list[str]], None] | None = None  # file names, after each commit
         self._pending: list[_Pending] = []
         self._pending_n = 0
         self._bm25: BM25Index | None = None
         self._bm25_stamp: str | None = None
+        self._lock_depth = 0
         self.dirty = False
-        if rebuild:
-            self._drop()
-        self.collection = self._open_collection()
-        self.sync()
+        self.repair_report: RepairReport | None = None
+        try:
+            self._open(rebuild)
+            if repair:
+                self.repair_report = self.repair()
+        except (InputError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            error = index_error(exc, self.where, self.local_dir)
+            if error is None:
+                raise
+            raise error from exc
 
     # ------------------------------------------------------------------ opening
 
@@ -122,98 +120,93 @@ class Store:
     def where(self) -> str:
         return self.chroma_url or str(self.index_dir)
 
-    def _init_db(self) -> None:
-        self._db.executescript(
-            """
-            CREATE TABLE IF NOT EXISTS docs(doc_id TEXT PRIMARY KEY, file TEXT, sha TEXT, meta_key TEXT,
-                meta TEXT, n_chunks INTEGER, bundled INTEGER);
-            CREATE TABLE IF NOT EXISTS chunks(id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, kind TEXT,
-                section TEXT, year INTEGER, agency TEXT, status TEXT, tokens TEXT, text TEXT, meta TEXT);
-            CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
-            CREATE TABLE IF NOT EXISTS info(key TEXT PRIMARY KEY, value TEXT);
-            """
+    @property
+    def lock_path(self) -> Path:
+        return self.local_dir / "ingest.lock"
+
+    def _open(self, rebuild: bool) -> None:
+        if self.local_dir.exists() and not self.local_dir.is_dir():
+            raise InputError(
+                "索引位置是一个文件，而不是文件夹；请删除它，或用 REPORT_AGENT_INDEX_PATH 另选位置",
+                path=str(self.local_dir),
+            )
+        self.local_dir.mkdir(parents=True, exist_ok=True)
+        if rebuild:
+            with self.writing(on_wait=self.on_wait):
+                rebuild_index(self)
+            return
+        new = not (self.local_dir / "registry.sqlite3").exists() or not (
+            self.remote or (self.local_dir / "chroma").exists()
         )
+        ready = self.local_dir / READY_MARK
+        with ExitStack() as stack:  # two creating one index: one at a time
+            if new or not ready.exists():  # being created (maybe by another process right now)
+                try:
+                    stack.enter_context(self.writing(on_wait=self.on_wait))
+                except OSError:
+                    if new:
+                        raise
+                    # an existing index in a folder we cannot write to: nobody is creating it
+            self.registry = Registry(self.local_dir / "registry.sqlite3")
+            self.client = open_client(self.index_dir, self.chroma_url)
+            self.collection = self._open_collection()
+            if not ready.exists():
+                with suppress(OSError):
+                    ready.write_text("the registry and the collection were created completely\n")
 
-    @contextmanager
-    def _tx(self) -> Any:
-        self._db.execute("BEGIN")
-        try:
-            yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
-
-    def _drop(self) -> None:
+    def _drop_collection(self) -> None:
         import chromadb.errors
 
         with suppress(chromadb.errors.NotFoundError, ValueError):
             self.client.delete_collection(COLLECTION)
-        self._clear_local()
 
     def _clear_local(self) -> None:
-        with self._tx():
-            self._db.execute("DELETE FROM docs")
-            self._db.execute("DELETE FROM chunks")
-            self._db.execute("DELETE FROM info")
-        folder = self.local_dir / "bm25"
-        if folder.exists():
-            shutil.rmtree(folder)
+        self.registry.clear()
+        if (self.local_dir / "bm25").exists():
+            shutil.rmtree(self.local_dir / "bm25")
         self._bm25 = self._bm25_stamp = None
 
     def _collection_meta(self, stamp: str) -> dict[str, Any]:
-        return {
-            "embedder": self.embedder.name,
-            "dim": int(self.embedder.dim),
-            "stamp": stamp,
-            "schema": SCHEMA,
-        }
+        return collection_meta(self.embedder, stamp, SCHEMA)
 
     def _open_collection(self) -> Any:
-        import chromadb.errors
+        col = open_collection(self.client, self.embedder, self.hnsw, self.where)
+        if col is None:  # an empty collection of another embedder was dropped: start again
+            self._clear_local()
+            col = open_collection(self.client, self.embedder, self.hnsw, self.where)
+        return col
 
-        try:
-            col = self.client.get_collection(COLLECTION, embedding_function=None)
-        except (chromadb.errors.NotFoundError, ValueError):
-            col = None
-        if col is not None:
-            meta = col.metadata or {}
-            same_name = meta.get("embedder") == self.embedder.name
-            dim = known_dim(self.embedder)
-            if same_name and (dim is None or dim == meta.get("dim")):
-                self._apply_search_width(col)
-                return col
-            if col.count() == 0:  # nothing to mix up: start again with this embedder
-                self.client.delete_collection(COLLECTION)
-                self._clear_local()
-            else:
-                raise InputError(
-                    f"索引 {self.where} 是用嵌入方式“{meta.get('embedder')}”（{meta.get('dim')} 维）建立的，"
-                    f"当前设置为“{self.embedder.name}”。两种向量不能混用：请运行 report-agent ingest --rebuild "
-                    "用当前设置重建索引，或改回原来的 --embedder 设置。"
-                )
-        return self.client.create_collection(
-            COLLECTION,
-            embedding_function=None,
-            metadata=self._collection_meta(""),
-            configuration={"hnsw": self.hnsw},
-        )
+    # ------------------------------------------------------------------ the write lock
 
-    def _apply_search_width(self, col: Any) -> None:
-        """Give an existing collection the current ef_search. Its build parameters (space,
-        ef_construction, max_neighbors) are fixed when it is created and stay as they were, so an
-        index built before they changed opens and grows as before."""
-        want = self.hnsw.get("ef_search")
-        try:
-            current = (col.configuration_json or {}).get("hnsw")
-        except Exception:  # pragma: no cover - a chroma without collection configurations
-            current = None
-        if want is None or not isinstance(current, dict) or current.get("ef_search") == want:
+    @contextmanager
+    def writing(
+        self, wait: float | None = None, on_wait: Callable[[str], None] | None = None
+    ) -> Iterator[None]:
+        """Hold the index's write lock (re-entrant within this store). Another process holding it
+        is waited for up to ``wait`` seconds (default ``lock_wait``), then :class:`IndexBusy`."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
             return
+        limit = self.lock_wait if wait is None else wait
         try:
-            col.modify(configuration={"hnsw": {"ef_search": int(want)}})
-        except Exception as exc:  # e.g. a read-only server: searching still works, a little narrower
-            _log.warning("could not set ef_search=%s on %s: %s", want, self.where, exc)
+            lock = file_lock(self.lock_path, limit, on_wait)
+            lock.__enter__()
+        except LockBusy as busy:
+            pid = f"（进程 {busy.holder}）" if busy.holder else ""
+            waited = f"，已等待 {limit:.0f} 秒" if limit >= 1 else ""
+            raise IndexBusy(
+                f"另一个 report-agent 进程{pid}正在写入这个索引{waited}；请等它完成后再运行", path=self.where
+            ) from None
+        self._lock_depth = 1
+        try:
+            yield
+        finally:
+            self._lock_depth = 0
+            lock.__exit__(None, None, None)
 
     # ------------------------------------------------------------------ registry
 
@@ -221,40 +214,31 @@ class Store:
         return int(self.collection.count())
 
     def local_stamp(self) -> str:
-        row = self._db.execute("SELECT value FROM info WHERE key='stamp'").fetchone()
-        return row[0] if row else ""
+        return self.registry.stamp()
 
     def remote_stamp(self) -> str:
+        """The collection's stamp, read afresh (another process may have committed since)."""
+        with suppress(Exception):
+            self.collection = self.client.get_collection(COLLECTION, embedding_function=None)
         return str((self.collection.metadata or {}).get("stamp") or "")
-
-    def _record(self, r: Sequence[Any]) -> DocRecord:
-        return DocRecord(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], bool(r[6]))
 
     def documents(self) -> dict[str, DocRecord]:
         self.flush()
-        rows = self._db.execute(
-            "SELECT doc_id, file, sha, meta_key, meta, n_chunks, bundled FROM docs"
-        ).fetchall()
-        return {r[0]: self._record(r) for r in rows}
+        return self.registry.documents()
 
     def document(self, doc_id: str) -> DocRecord | None:
-        r = self._db.execute(
-            "SELECT doc_id, file, sha, meta_key, meta, n_chunks, bundled FROM docs WHERE doc_id=?", (doc_id,)
-        ).fetchone()
-        return self._record(r) if r else None
+        return self.registry.document(doc_id)
 
     def chunk_ids(self, doc_id: str) -> list[str]:
-        return [r[0] for r in self._db.execute("SELECT id FROM chunks WHERE doc_id=?", (doc_id,))]
+        return self.registry.chunk_ids(doc_id)
 
     def registry_count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+        return self.registry.chunk_count()
 
     # ------------------------------------------------------------------ changes
 
     def _chroma_meta(self, c: Chunk, extra: dict[str, Any]) -> dict[str, Any]:
-        if self.remote:
-            return {**c.metadata(), **extra}
-        return c.filter_metadata()
+        return {**c.metadata(), **extra} if self.remote else c.filter_metadata()
 
     def put_document(
         self,
@@ -266,8 +250,19 @@ class Store:
     ) -> DocChange:
         """Make the index hold exactly ``chunks`` for this document, embedding only new text.
 
-        New chunks are buffered and written in large batches (:meth:`flush`, also called by
-        :meth:`commit`); a document's registry row is written together with its chunks."""
+        New chunks are buffered and written in batches (:meth:`flush`, also called by
+        :meth:`commit`); until then the document is not searchable."""
+        with self.writing():
+            return self._put(meta, sha, meta_key, chunks, on_chunks)
+
+    def _put(
+        self,
+        meta: DocMeta,
+        sha: str,
+        meta_key: str,
+        chunks: Sequence[Chunk],
+        on_chunks: Callable[[int], None] | None,
+    ) -> DocChange:
         change = DocChange()
         old_ids = set(self.chunk_ids(meta.doc_id))
         new_by_id: dict[str, Chunk] = {}
@@ -280,38 +275,38 @@ class Store:
         meta_dump = meta.model_dump()
         meta_changed = old is not None and old.meta != meta_dump
         extra = {"doc_sha": sha, "meta_key": meta_key, "bundled": meta.bundled}
+        touch_kept = bool(kept) and (meta_changed or (old is not None and old.sha != sha))
+        if gone or touch_kept:
+            self.registry.mark_pending([meta.doc_id])  # intent first: a crash from here is repaired
         if gone:
             self._delete_ids(gone)
-            with self._tx():
-                self._db.executemany("DELETE FROM chunks WHERE id=?", [(i,) for i in gone])
+            self.registry.delete_chunks(gone)
             change.removed = len(gone)
-        if kept and (meta_changed or (self.remote and old is not None and old.sha != sha)):
-            for start in range(0, len(kept), ADD_BATCH):
-                ids = kept[start : start + ADD_BATCH]
-                self.collection.update(
-                    ids=ids, metadatas=[self._chroma_meta(new_by_id[i], extra) for i in ids]
-                )
-        if kept and (meta_changed or (old is not None and old.sha != sha)):
-            with self._tx():
-                self._db.executemany(
-                    "UPDATE chunks SET kind=?, year=?, agency=?, status=?, meta=? WHERE id=?",
-                    [
-                        (
-                            meta.kind,
-                            meta.year or 0,
-                            meta.agency or "",
-                            meta.status,
-                            json.dumps({**new_by_id[i].metadata(), **extra}, ensure_ascii=False),
-                            i,
-                        )
-                        for i in kept
-                    ],
-                )
+        if touch_kept:
+            if meta_changed or self.remote:
+                for start in range(0, len(kept), ADD_BATCH):
+                    ids = kept[start : start + ADD_BATCH]
+                    self.collection.update(
+                        ids=ids, metadatas=[self._chroma_meta(new_by_id[i], extra) for i in ids]
+                    )
+            self.registry.update_chunks(
+                [
+                    (
+                        meta.kind,
+                        meta.year or 0,
+                        meta.agency or "",
+                        meta.status,
+                        json.dumps({**new_by_id[i].metadata(), **extra}, ensure_ascii=False),
+                        i,
+                    )
+                    for i in kept
+                ]
+            )
         change.updated = len(kept) if meta_changed else 0
         change.unchanged = 0 if meta_changed else len(kept)
         if on_chunks and kept:
             on_chunks(len(kept))
-        doc_row = (
+        doc_row: DocRow = (
             meta.doc_id,
             meta.file,
             sha,
@@ -324,18 +319,29 @@ class Store:
         self._pending_n += len(fresh)
         change.added = len(fresh)
         self.dirty = True
-        if self._pending_n >= ADD_BATCH:
+        if self._pending_n >= ADD_BATCH or len(self._pending) >= FLUSH_DOCS:
             self.flush()
         return change
 
     def flush(self) -> None:
-        """Embed and write the buffered new chunks, then their registry rows."""
+        """Write the buffered documents: registry rows as ``pending``, then their vectors, then
+        their tokens and ``ok`` (with a new stamp) in one transaction."""
         pending, self._pending, self._pending_n = self._pending, [], 0
         if not pending:
             return
+        with self.writing():
+            self._flush(pending)
+        for p in pending:
+            if p.on_chunks and p.chunks:
+                p.on_chunks(len(p.chunks))
+        if self.on_committed is not None:
+            self.on_committed([p.doc_row[1] for p in pending])
+
+    def _flush(self, pending: list[_Pending]) -> None:
         items = [(c, p.extra) for p in pending for c in p.chunks]
         tokens_of = tokenize_later([c.index_text for c, _ in items])  # overlaps with the embedding below
-        present = set(self._existing(c.id for c, _ in items))  # left over by an interrupted run
+        self.registry.write_intent([p.doc_row for p in pending], [chunk_row(c, e) for c, e in items])
+        present = set(self._existing(c.id for c, _ in items))  # e.g. left over on a server
         if present:
             redo = [(c, e) for c, e in items if c.id in present]
             self.collection.update(
@@ -344,49 +350,29 @@ class Store:
         todo = [(c, e) for c, e in items if c.id not in present]
         for start in range(0, len(todo), ADD_BATCH):
             batch = todo[start : start + ADD_BATCH]
-            vectors = self.embedder.embed([c.index_text for c, _ in batch])
             self.collection.add(
                 ids=[c.id for c, _ in batch],
-                embeddings=vectors,
+                embeddings=self.embedder.embed([c.index_text for c, _ in batch]),
                 metadatas=[self._chroma_meta(c, e) for c, e in batch],
                 documents=[c.text for c, _ in batch] if self.remote else None,
             )
         tokens = tokens_of()
-        rows = [
-            (
-                c.id,
-                c.doc_id,
-                c.kind,
-                c.section,
-                c.year or 0,
-                c.agency or "",
-                c.status,
-                " ".join(t),
-                c.text,
-                json.dumps({**c.metadata(), **e}, ensure_ascii=False),
-            )
-            for (c, e), t in zip(items, tokens, strict=True)
-        ]
-        with self._tx():
-            self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-            self._db.executemany(
-                "INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?)", [p.doc_row for p in pending]
-            )
-        for p in pending:
-            if p.on_chunks and p.chunks:
-                p.on_chunks(len(p.chunks))
+        self.registry.finish(
+            [p.doc_row[0] for p in pending],
+            [(" ".join(t), c.id) for (c, _), t in zip(items, tokens, strict=True)],
+        )
 
     def remove_document(self, doc_id: str) -> int:
-        ids = self.chunk_ids(doc_id)
-        if ids:
+        with self.writing():
+            ids = self.chunk_ids(doc_id)
+            self.registry.mark_pending([doc_id])
             self._delete_ids(ids)
-        with self._tx():
-            self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
-            self._db.execute("DELETE FROM docs WHERE doc_id=?", (doc_id,))
+            self.registry.delete_documents([doc_id])
         self.dirty = True
         return len(ids)
 
-    def _delete_ids(self, ids: list[str]) -> None:
+    def _delete_ids(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
         for start in range(0, len(ids), ADD_BATCH):
             self.collection.delete(ids=ids[start : start + ADD_BATCH])
 
@@ -398,46 +384,45 @@ class Store:
         return found
 
     def commit(self) -> None:
-        """After changes: a new stamp on both sides and a fresh BM25 index."""
+        """After changes: the collection gets the registry's stamp, and BM25 is rebuilt."""
         self.flush()
         if not self.dirty:
             return
-        stamp = uuid.uuid4().hex
-        self._db.execute("INSERT OR REPLACE INTO info VALUES ('stamp', ?)", (stamp,))
-        self.collection.modify(metadata=self._collection_meta(stamp))
-        self.rebuild_bm25()
+        with self.writing():
+            self.collection.modify(metadata=self._collection_meta(self.registry.stamp()))
+            self.rebuild_bm25()
         self.dirty = False
 
     # ------------------------------------------------------------------ BM25
 
     def rebuild_bm25(self) -> BM25Index:
-        stamp = self.local_stamp()
-        cur = self._db.execute(
-            "SELECT id, tokens, kind, section, agency, status, doc_id, year FROM chunks ORDER BY rowid"
-        )
-        records = (
-            (
-                r[0],
-                r[1].split(" ") if r[1] else [],
-                {"kind": r[2], "section": r[3], "agency": r[4], "status": r[5], "doc_id": r[6], "year": r[7]},
-            )
-            for r in cur
-        )
-        index = BM25Index.build(records)
-        folder = self.local_dir / "bm25"
-        index.save(folder)
-        (folder / "stamp").write_text(stamp, encoding="utf-8")
+        stamp = self.registry.stamp()
+        index = BM25Index.build(self.registry.bm25_records())
+        try:
+            index.save(self.local_dir / "bm25", stamp=stamp)
+        except OSError as exc:  # a read-only index: search with the index in memory
+            _log.warning("could not save the BM25 index in %s: %s", self.local_dir, exc)
         self._bm25, self._bm25_stamp = index, stamp
         return index
 
+    def bm25_saved_stamp(self) -> str | None:
+        path = self.local_dir / "bm25" / "stamp"
+        try:
+            return path.read_text(encoding="utf-8") if path.is_file() else None
+        except OSError:
+            return None
+
     def bm25(self) -> BM25Index:
-        """The BM25 index matching the registry (loaded, or rebuilt when stale)."""
-        stamp = self.local_stamp()
+        """The BM25 index matching the registry (loaded, or rebuilt when its stamp differs)."""
+        stamp = self.registry.stamp()
         if self._bm25 is not None and self._bm25_stamp == stamp:
             return self._bm25
-        folder = self.local_dir / "bm25"
-        saved = (folder / "stamp").read_text(encoding="utf-8") if (folder / "stamp").is_file() else None
-        index = BM25Index.load(folder) if saved == stamp else None
+        index = None
+        if self.bm25_saved_stamp() == stamp:
+            try:
+                index = BM25Index.load(self.local_dir / "bm25")
+            except Exception as exc:  # replaced by another process while loading, or damaged
+                _log.info("BM25 index not loadable (%s): rebuilding", exc)
         if index is None:
             return self.rebuild_bm25()
         self._bm25, self._bm25_stamp = index, stamp
@@ -445,115 +430,50 @@ class Store:
 
     # ------------------------------------------------------------------ consistency
 
-    def sync(self) -> bool:
-        """Reconcile registry and collection when their stamps differ. True if it did."""
-        remote, local = self.remote_stamp(), self.local_stamp()
-        if remote == local:
-            return False
-        if self.count() == 0:
-            self._clear_local()
-            if remote:
-                self.collection.modify(metadata=self._collection_meta(""))
-            return True
-        _log.info("registry and collection differ (%s ≠ %s): reconciling", local, remote)
-        if self.remote:
-            self._resync_from_collection()
-        else:
-            self._reconcile()
-        stamp = uuid.uuid4().hex
-        self._db.execute("INSERT OR REPLACE INTO info VALUES ('stamp', ?)", (stamp,))
-        self.collection.modify(metadata=self._collection_meta(stamp))
-        self.rebuild_bm25()
-        return True
-
-    def _all_collection_ids(self) -> list[str]:
+    def all_collection_ids(self) -> list[str]:
         ids: list[str] = []
         total = self.count()
         for offset in range(0, total, 5000):
             ids += self.collection.get(include=[], limit=5000, offset=offset)["ids"]
         return ids
 
-    def _reconcile(self) -> None:
-        """Embedded mode: drop vectors the registry does not know, and registry rows without a
-        vector (their documents are marked changed, so the next ingest redoes them)."""
-        in_chroma = set(self._all_collection_ids())
-        in_registry = {r[0] for r in self._db.execute("SELECT id FROM chunks")}
-        orphans = sorted(in_chroma - in_registry)
-        if orphans:
-            self._delete_ids(orphans)
-        missing = sorted(in_registry - in_chroma)
-        if missing:
-            with self._tx():
-                docs = {
-                    r[0]
-                    for i in missing
-                    for r in self._db.execute("SELECT doc_id FROM chunks WHERE id=?", (i,))
-                }
-                self._db.executemany("DELETE FROM chunks WHERE id=?", [(i,) for i in missing])
-                self._db.executemany("UPDATE docs SET sha='' WHERE doc_id=?", [(d,) for d in docs])
+    def needs_repair(self) -> bool:
+        """The cheap checks made on every opening."""
+        stamp = self.registry.stamp()
+        chunks = self.registry.chunk_count()
+        return bool(
+            self.registry.documents(state=PENDING)
+            or self.remote_stamp() != stamp
+            or self.count() != chunks
+            or (chunks > 0 and self.bm25_saved_stamp() != stamp)
+        )
 
-    def _resync_from_collection(self) -> None:
-        """Server mode: rebuild the registry from the texts and metadata in the collection."""
-        total = self.count()
-        docs: dict[str, tuple[Any, ...]] = {}
-        rows: list[tuple[Any, ...]] = []
-        for offset in range(0, total, 2000):
-            got = self.collection.get(include=["metadatas", "documents"], limit=2000, offset=offset)
-            for cid, md, text in zip(
-                got["ids"], got["metadatas"] or [], got["documents"] or [], strict=False
-            ):
-                md = dict(md or {})
-                text = text or ""
-                index_text = (
-                    f"{md.get('title', '')} {md.get('context', '')} {md.get('section_path', '')}\n{text}"
-                )
-                rows.append(
-                    (
-                        cid,
-                        md.get("doc_id", ""),
-                        md.get("kind", ""),
-                        md.get("section", ""),
-                        int(md.get("year") or 0),
-                        md.get("agency", ""),
-                        md.get("status", "current"),
-                        " ".join(tokenize(index_text)),
-                        text,
-                        json.dumps(md, ensure_ascii=False),
-                    )
-                )
-                doc_id = str(md.get("doc_id", ""))
-                if doc_id not in docs:
-                    meta = {
-                        "doc_id": doc_id,
-                        "file": md.get("document", ""),
-                        "title": md.get("title", ""),
-                        "kind": md.get("kind", ""),
-                        "agency": md.get("agency") or None,
-                        "place": md.get("place") or None,
-                        "year": int(md.get("year") or 0) or None,
-                        "format": md.get("format") or None,
-                        "status": md.get("status", "current"),
-                        "bundled": bool(md.get("bundled", False)),
-                    }
-                    docs[doc_id] = (
-                        doc_id,
-                        meta["file"],
-                        md.get("doc_sha", ""),
-                        md.get("meta_key", ""),
-                        json.dumps(meta, ensure_ascii=False),
-                        int(meta["bundled"]),
-                    )
-        counts: dict[str, int] = {}
-        for r in rows:
-            counts[r[1]] = counts.get(r[1], 0) + 1
-        with self._tx():
-            self._db.execute("DELETE FROM docs")
-            self._db.execute("DELETE FROM chunks")
-            self._db.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-            self._db.executemany(
-                "INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?)",
-                [(*d[:5], counts.get(d[0], 0), d[5]) for d in docs.values()],
-            )
+    def check(self) -> IndexHealth:
+        """Full consistency report; changes nothing."""
+        from agent.corpus.index_health import check_store
+
+        return check_store(self)
+
+    def repair(self) -> RepairReport | None:
+        """Check and, when something is wrong, repair (under the write lock; when another process
+        is writing, its pending documents are left to it). None when all was well."""
+        if not self.needs_repair():
+            return None
+        from agent.corpus.index_health import repair_store
+
+        try:
+            with self.writing(wait=0):
+                report = repair_store(self)
+        except IndexBusy:
+            return RepairReport(busy=True)
+        for line in report.lines():
+            _log.warning("%s: %s", self.where, line)
+        return report
+
+    def sync(self) -> bool:
+        """Repair when needed (kept for callers of the older API). True if anything was done."""
+        report = self.repair()
+        return report is not None and not report.busy
 
     # ------------------------------------------------------------------ reading
 
@@ -575,17 +495,9 @@ class Store:
         return [(i, 1.0 - float(d)) for i, d in zip(ids, dists, strict=False)]
 
     def get(self, ids: Sequence[str]) -> dict[str, tuple[dict[str, Any], str]]:
-        """Metadata and text of chunks, from the registry."""
-        out: dict[str, tuple[dict[str, Any], str]] = {}
-        ids = list(ids)
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            marks = ",".join("?" * len(part))
-            for cid, meta, text in self._db.execute(
-                f"SELECT id, meta, text FROM chunks WHERE id IN ({marks})", part
-            ):
-                out[cid] = (json.loads(meta), text)
-        return out
+        """Metadata and text of chunks of complete documents, from the registry."""
+        return self.registry.get(ids)
 
     def close(self) -> None:
-        self._db.close()
+        with suppress(sqlite3.Error, AttributeError):
+            self.registry.close()

@@ -24,17 +24,19 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from agent.draft.compose_offline import CN_ORDINALS, Paragraph, enumerate_clauses, formalize, self_reference
 from agent.draft.guard import Guard
 from agent.draft.guardrails import Allowed, all_violations, bigrams, numbers_in
 from agent.draft.notes import Bullet, read_note_lines
+from agent.draft.notes_input import read_notes_text
 from agent.draft.ownplace import PlaceRule, place_rule
 from agent.errors import InputError
-from agent.fsutil import write_text, write_with
-from agent.report.reader import decode_bytes
+from agent.fsutil import publish_files, write_text
 from agent.settings import Settings
 from agent.workpoints.requirements import Notice, Requirement, read_notice
 
@@ -106,9 +108,9 @@ def _heading_target(title: str, notice: Notice, notes: ImplNotes, line: int) -> 
 
 
 def load_impl_notes(path: Path, notice: Notice) -> ImplNotes:
-    if not path.is_file():
-        raise InputError("文件不存在", path=str(path))
-    notes = parse_impl_notes(decode_bytes(path.read_bytes(), str(path)), notice, str(path))
+    text, warnings = read_notes_text(path)  # type, size, encoding, control characters, HTML
+    notes = parse_impl_notes(text, notice, str(path))
+    notes.warnings[:0] = warnings
     if not notes.bullets:
         raise InputError("没有找到任何要点（以“- ”开头的行）", path=str(path))
     return notes
@@ -271,6 +273,7 @@ class ImplResult:
     usage: str = ""
     fallbacks: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    backups: list[Path] = field(default_factory=list)
 
 
 def draft_implementation(
@@ -309,16 +312,12 @@ def draft_implementation(
     markdown = draft.markdown()
     findings = _impl_findings(markdown, agency, notes, notice)
     cov = coverage(markdown, notice, source=str(out_dir / "draft.md"))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    files = {n: out_dir / n for n in ("draft.md", "draft.docx", "draft.check.json", "draft.sources.json")}
-    write_text(files["draft.md"], markdown)
     doc = new_document(settings)
     add_title(doc, draft.title, settings)
     for p in draft.paragraphs:
         (add_heading1 if p.part == "h1" else add_heading2 if p.heading else add_body_paragraph)(
             doc, p.text, settings
         )
-    write_with(files["draft.docx"], lambda tmp: doc.save(str(tmp)))
     check = {
         "kind": "implementation",
         "mode": "llm" if use_llm else "offline",
@@ -327,7 +326,6 @@ def draft_implementation(
         "warnings": notice.warnings + notes.warnings,
         "llm_fallbacks": failed,
     }
-    write_text(files["draft.check.json"], json.dumps(check, ensure_ascii=False, indent=2) + "\n")
     sources = [
         {
             "part": p.part,
@@ -340,11 +338,29 @@ def draft_implementation(
         for p in draft.paragraphs
         if not p.heading
     ]
-    write_text(
-        files["draft.sources.json"], json.dumps({"paragraphs": sources}, ensure_ascii=False, indent=2) + "\n"
-    )
+    files, backups = _write_outputs(out_dir, markdown, doc, check, {"paragraphs": sources})
     mode = "llm" if use_llm else "offline"
-    return ImplResult(out_dir, files, mode, findings, usage, failed, time.perf_counter() - started)
+    return ImplResult(
+        out_dir, files, mode, findings, usage, failed, time.perf_counter() - started, backups=backups
+    )
+
+
+def _write_outputs(
+    out_dir: Path, markdown: str, doc: Any, check: dict[str, Any], sources: dict[str, Any]
+) -> tuple[dict[str, Path], list[Path]]:
+    """draft.md, draft.docx, draft.check.json and draft.sources.json, all or nothing; files already
+    in ``out_dir`` are kept as backups with unique names (see :func:`agent.fsutil.publish_files`)."""
+
+    def as_json(data: dict[str, Any]) -> str:
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+    writers: dict[str, Callable[[Path], None]] = {
+        "draft.md": lambda path: write_text(path, markdown),
+        "draft.docx": lambda path: doc.save(str(path)),
+        "draft.check.json": lambda path: write_text(path, as_json(check)),
+        "draft.sources.json": lambda path: write_text(path, as_json(sources)),
+    }
+    return publish_files(out_dir, writers)
 
 
 def _impl_findings(markdown: str, agency: str, notes: ImplNotes, notice: Notice) -> list[dict[str, str]]:

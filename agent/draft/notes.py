@@ -33,8 +33,8 @@ from pathlib import Path
 
 import yaml
 
+from agent.draft.notes_input import read_notes_text
 from agent.errors import InputError
-from agent.report.reader import decode_bytes
 
 # (part key, parent section key, words that identify its heading, official sub-heading)
 PARTS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
@@ -202,10 +202,9 @@ def _front_matter(block: str, notes: Notes, source: str) -> None:
 
 def load_notes(path: Path) -> Notes:
     path = Path(path)
-    if not path.is_file():
-        raise InputError("文件不存在", path=str(path))
-    text = decode_bytes(path.read_bytes(), str(path))
+    text, warnings = read_notes_text(path)  # type, size, encoding, control characters, HTML
     notes = parse_notes(text, source=str(path))
+    notes.warnings[:0] = warnings
     if not notes.bullets:
         raise InputError("没有找到任何要点（以“- ”开头的行），请按示例填写", path=str(path))
     return notes

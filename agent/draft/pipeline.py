@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,8 @@ from agent.draft.notes import PART_BY_KEY, Bullet, Notes, load_notes
 from agent.draft.progress import DraftProgress
 from agent.draft.restate import Restated, dedupe_sentences, drop_restatements
 from agent.errors import InputError
-from agent.figures.reading import load_figures
-from agent.fsutil import write_text
+from agent.figures.reading import figures_warnings, load_figures
+from agent.fsutil import publish_files, write_text
 from agent.report.checks import check_report, narrative_facts, number_mismatches
 from agent.report.findings_output import report_summary
 from agent.report.model import AnnualReport, Figures, Finding
@@ -200,20 +201,6 @@ def compose(
     return Composed(paragraphs, meter.summary(), stats, fallbacks)
 
 
-def _backup(out_dir: Path) -> list[Path]:
-    """Keep any earlier draft the user may have edited: draft.md → draft.<time>.md."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    moved = []
-    for name in OUTPUT_NAMES:
-        path = out_dir / name
-        if path.exists():
-            stem, _, ext = name.partition(".")
-            target = out_dir / f"{stem}.{stamp}.{ext}"
-            path.rename(target)
-            moved.append(target)
-    return moved
-
-
 def draft_report(
     notes_path: Path,
     figures_path: Path,
@@ -254,26 +241,15 @@ def draft_report(
     report = parse_report(markdown, source=str(out_dir / "draft.md"))
     report.info_fee = fig.info_fee
     findings = conflict_findings + check_report(report, previous=previous)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    backups = _backup(out_dir)
-    files = {name: out_dir / name for name in OUTPUT_NAMES}
-    write_text(files["draft.md"], markdown)
-    from agent.draft.docx_report import write_report_docx
-
-    write_report_docx(
-        files["draft.docx"],
-        title=report_title(agency, year),
-        preamble=default_preamble(year),
-        paragraphs=paragraphs,
-        figures=fig,
-        settings=settings,
-    )
     mode = "llm" if use_llm else "offline"
-    warnings += notes.warnings
-    write_text(
-        files["draft.check.json"], _check_json(report, findings, mode, warnings, composed.fallbacks, removed)
+    warnings += notes.warnings + figures_warnings(fig)
+    files, backups = _write_outputs(
+        out_dir,
+        markdown,
+        docx=lambda path: _write_docx(path, agency, year, paragraphs, fig, settings),
+        check=_check_json(report, findings, mode, warnings, composed.fallbacks, removed),
+        sources=_sources_json(paragraphs, notes, conflicting, guards, restated),
     )
-    write_text(files["draft.sources.json"], _sources_json(paragraphs, notes, conflicting, guards, restated))
     return DraftResult(
         out_dir,
         files,
@@ -287,6 +263,41 @@ def draft_report(
         fallback_reasons=composed.fallbacks,
         removed=removed,
         warnings=warnings,
+    )
+
+
+def _write_outputs(
+    out_dir: Path, markdown: str, *, docx: Callable[[Path], None], check: str, sources: str
+) -> tuple[dict[str, Path], list[Path]]:
+    """The four files, all or nothing (a temporary folder beside ``out_dir``, moved in when every
+    file is complete); files already there are kept as backups with unique names."""
+    writers: dict[str, Callable[[Path], None]] = {
+        "draft.md": lambda path: write_text(path, markdown),
+        "draft.docx": docx,
+        "draft.check.json": lambda path: write_text(path, check),
+        "draft.sources.json": lambda path: write_text(path, sources),
+    }
+    assert tuple(writers) == OUTPUT_NAMES
+    return publish_files(out_dir, writers)
+
+
+def _write_docx(
+    path: Path,
+    agency: str,
+    year: int,
+    paragraphs: dict[str, list[Paragraph]],
+    fig: Figures,
+    settings: Settings,
+) -> None:
+    from agent.draft.docx_report import write_report_docx
+
+    write_report_docx(
+        path,
+        title=report_title(agency, year),
+        preamble=default_preamble(year),
+        paragraphs=paragraphs,
+        figures=fig,
+        settings=settings,
     )
 
 

@@ -26,6 +26,7 @@ from docx.text.run import Run
 from lxml.etree import _Element
 
 from agent.settings import Settings
+from agent.textfile import xml_safe
 
 BODY_SIZE = Pt(16)  # 三号
 TITLE_SIZE = Pt(22)  # 二号
@@ -143,7 +144,7 @@ def _heading_style(doc: Document, name: str) -> ParagraphStyle:
 
 def _paragraph(doc: Document, text: str, font: str, size: Pt, style: str | None = None) -> Paragraph:
     para = doc.add_paragraph(style=style)
-    style_run(para.add_run(text), font, size)
+    style_run(para.add_run(xml_safe(text)), font, size)  # control characters cannot go into a .docx
     return para
 
 

@@ -40,28 +40,34 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.errors import InputError
-from agent.figures.source import Problems, decode_text, parse_json, parse_yaml
+from agent.figures.source import Problems, decode_text, parse_json, parse_yaml, with_warnings
 from agent.figures.tables_reading import figures_from_tree
-from agent.figures.xlsx_reading import load_xlsx
 from agent.report.model import Figures
+from agent.textfile import MB, check_input_file, read_bytes
 
+FIGURES_TEXT_LIMIT = 2 * MB  # a filled-in YAML/JSON is a few KB
+FIGURES_XLSX_LIMIT = 20 * MB
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
 
 
 def load_figures(path: Path) -> Figures:
     """Read figures from .yaml/.yml, .json or .xlsx. Structural problems → FiguresError (all of them)."""
     path = Path(path)
+    if path.is_dir():
+        check_input_file(path, what="统计数据文件")  # says it is a folder
     kind = _SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise InputError(
             f"不支持的文件类型“{path.suffix or '（无扩展名）'}”，请使用 .yaml、.json 或 .xlsx", path=str(path)
         )
-    if not path.is_file():
-        raise InputError("文件不存在", path=str(path))
     if kind == "xlsx":
+        check_input_file(path, FIGURES_XLSX_LIMIT, "统计数据文件")
+        from agent.figures.xlsx_reading import load_xlsx  # openpyxl only when needed
+
         return load_xlsx(path)
+    data = read_bytes(path, FIGURES_TEXT_LIMIT, "统计数据文件")
     problems = Problems()
-    text = decode_text(path, path.read_bytes(), problems)
+    text = decode_text(path, data, problems)
     root = None
     if text is not None:
         root = parse_yaml(text, problems) if kind == "yaml" else parse_json(text, problems)
@@ -69,4 +75,9 @@ def load_figures(path: Path) -> Figures:
     assert root is not None
     fig = figures_from_tree(root, str(path), problems)
     problems.raise_if_any(path)
-    return fig
+    return with_warnings(fig, problems.warnings)
+
+
+def figures_warnings(fig: Figures) -> list[str]:
+    """What reading the figures file warned about, each naming the file ([] for figures made in code)."""
+    return [f"{fig.source}: {w}" for w in getattr(fig, "warnings", [])]

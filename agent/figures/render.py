@@ -13,20 +13,10 @@ import html
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-from docx.document import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.oxml.table import CT_Tc
-from docx.shared import Mm, Pt
-from docx.table import Table, _Cell
+from typing import TYPE_CHECKING, Any, Literal
 
 from agent.errors import InputError
-from agent.figures.docx_style import add_heading1, new_document, style_run
-from agent.fsutil import write_text, write_with
+from agent.fsutil import write_text
 from agent.report.labels import (
     SECTION_BY_KEY,
     TABLE2_BLOCKS,
@@ -48,11 +38,12 @@ from agent.report.labels import (
     table4_group_path,
 )
 from agent.report.model import CellValue, Figures
-from agent.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from agent.settings import Settings
 
 TableName = Literal["表二", "表三", "表四"]
 CellKind = Literal["header", "label", "number"]
-TABLE_FONT_SIZE = Pt(10.5)  # 五号
 TEXT_WIDTH_MM = 156.0  # A4 (210 mm) less the 28 mm and 26 mm margins
 
 
@@ -346,90 +337,44 @@ def tables_html(fig: Figures) -> str:
     )
 
 
-# --------------------------------------------------------------------------- docx
-
-
-def _set_borders(tc: CT_Tc) -> None:
-    tc_pr = tc.get_or_add_tcPr()
-    borders = tc_pr.find(qn("w:tcBorders"))
-    if borders is None:
-        borders = OxmlElement("w:tcBorders")
-        tc_pr.append(borders)
-    for side in ("top", "left", "bottom", "right"):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:val"), "single")
-        edge.set(qn("w:sz"), "4")
-        edge.set(qn("w:space"), "0")
-        edge.set(qn("w:color"), "000000")
-        borders.append(edge)
-
-
-def _table_properties(table: Table, grid: TableGrid) -> None:
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False  # <w:tblLayout w:type="fixed"/>: Word keeps the column widths
-    for i, col in enumerate(table.columns):
-        col.width = Mm(grid.col_mm[i])
-    for tr in table._tbl.tr_lst:  # before merging: one <w:tc> per grid column
-        for i, tc in enumerate(tr.tc_lst):
-            tc.width = Mm(grid.col_mm[i])
-            _set_borders(tc)
-    for r in range(grid.header_rows):
-        tr_pr = table.rows[r]._tr.get_or_add_trPr()
-        tr_pr.append(OxmlElement("w:tblHeader"))
-
-
-def _fill_cell(cell: _Cell, text: str, kind: CellKind, settings: Settings) -> None:
-    para = cell.paragraphs[0]
-    pf = para.paragraph_format
-    pf.first_line_indent = Pt(0)
-    pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    pf.space_before = pf.space_after = Pt(0)
-    pf.alignment = WD_ALIGN_PARAGRAPH.LEFT if kind == "label" else WD_ALIGN_PARAGRAPH.CENTER
-    para._p.get_or_add_pPr().get_or_add_ind().set(qn("w:firstLineChars"), "0")
-    style_run(para.add_run(text), settings.font_body, TABLE_FONT_SIZE)
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-
-
-def add_table_to_docx(doc: Document, grid: TableGrid, fig: Figures, settings: Settings) -> Table:
-    """One official table with its merged cells, borders and explicit fonts."""
-    table = doc.add_table(rows=grid.n_rows, cols=grid.n_cols)
-    _table_properties(table, grid)
-    # python-docx's table.cell() walks the whole table; take every cell once, before merging
-    # (merges never overlap, so the corner cells of the other regions stay valid)
-    snapshot = [_Cell(tc, table) for tr in table._tbl.tr_lst for tc in tr.tc_lst]
-    for gc in grid.cells:
-        cell = snapshot[gc.row * grid.n_cols + gc.col]
-        if gc.rowspan > 1 or gc.colspan > 1:
-            last = snapshot[(gc.row + gc.rowspan - 1) * grid.n_cols + gc.col + gc.colspan - 1]
-            cell = cell.merge(last)
-        text = format_number(ref_value(fig, gc.ref), gc.ref.spec) if gc.ref is not None else gc.text
-        _fill_cell(cell, text, gc.kind, settings)
-    return table
-
-
-def add_tables_to_docx(doc: Document, fig: Figures, settings: Settings) -> None:
-    """Tables 2–4, each under its section heading (first-level heading style)."""
-    for grid in table_grids(fig.format):
-        add_heading1(doc, grid.section.heading, settings)
-        add_table_to_docx(doc, grid, fig, settings)
-
-
 # --------------------------------------------------------------------------- files
+
+
+TABLE_SUFFIXES = (".md", ".html", ".htm", ".docx")
+
+
+def check_tables_suffix(path: Path) -> None:
+    """Refuse an output file name ``write_tables`` cannot write (before any work is done)."""
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        return
+    hint = {".doc": "；Word 文件请用 .docx", ".xlsx": "；Excel 模板请用 report-agent template"}
+    raise InputError(
+        f"不支持的输出格式“{path.suffix or '（无扩展名）'}”，请使用 .md、.html 或 .docx{hint.get(suffix, '')}",
+        path=str(path),
+    )
 
 
 def write_tables(fig: Figures, path: Path, settings: Settings | None = None) -> None:
     """Write Tables 2–4 to ``path`` (.md, .html or .docx), atomically."""
+    check_tables_suffix(path)
     suffix = path.suffix.lower()
     if suffix == ".md":
         write_text(path, tables_markdown(fig))
     elif suffix in (".html", ".htm"):
         write_text(path, tables_html(fig))
-    elif suffix == ".docx":
-        settings = settings or load_settings()
-        doc = new_document(settings)
-        add_tables_to_docx(doc, fig, settings)
-        write_with(path, lambda tmp: doc.save(str(tmp)))
     else:
-        raise InputError(
-            f"不支持的输出格式“{path.suffix or '（无扩展名）'}”，请使用 .md、.html 或 .docx", path=str(path)
-        )
+        from agent.figures.render_docx import write_tables_docx
+
+        write_tables_docx(fig, path, settings)
+
+
+def __getattr__(name: str) -> Any:
+    """The Word writers live in :mod:`agent.figures.render_docx` (python-docx is imported only
+    when a .docx is written); ``render.add_table_to_docx`` and ``render.add_tables_to_docx``
+    still resolve here."""
+    if name in ("add_table_to_docx", "add_tables_to_docx"):
+        from agent.figures import render_docx
+
+        return getattr(render_docx, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,15 @@ import unicodedata
 from openpyxl.styles import Border, PatternFill, Side
 
 from agent.figures.render import GridCell, TableGrid
-from agent.figures.source import KEY_AGENCY, KEY_FEE, KEY_FEE_AMOUNT, KEY_FEE_CASES, KEY_FORMAT, KEY_YEAR
+from agent.figures.source import (
+    FORMAT_NAMES,
+    KEY_AGENCY,
+    KEY_FEE,
+    KEY_FEE_AMOUNT,
+    KEY_FEE_CASES,
+    KEY_FORMAT,
+    KEY_YEAR,
+)
 
 GRID_TOP = 2  # sheet row of a table's first grid row (row 1 holds the title)
 INFO_FIRST_ROW = 3
@@ -22,10 +30,6 @@ INFO_ROWS: tuple[tuple[str, str, str], ...] = (
     ),
     ("amount", f"{KEY_FEE} {KEY_FEE_AMOUNT}", "收取的信息处理费金额，单位：元，没有的填0"),
 )
-FORMAT_NAMES: dict[str, str] = {
-    "2021": "2021版表格（国办公开办函〔2021〕30号），用于2021年及以后的报告",
-    "2019": "2019版表格（国办公开办函〔2019〕60号），用于2019、2020年的报告",
-}
 FORMAT_NOTES = {f: f"{name}。由模板决定，请勿修改" for f, name in FORMAT_NAMES.items()}
 SHEET_FONT = "宋体"
 _THIN = Side(style="thin", color="000000")

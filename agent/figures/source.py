@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import Field
 
 from agent.errors import FiguresError, InputError
 from agent.report.labels import (
@@ -26,7 +27,7 @@ from agent.report.labels import (
     core_label,
     normalize_label,
 )
-from agent.report.model import CellValue
+from agent.report.model import CellValue, Figures
 
 # keys of the YAML/JSON file and labels of the xlsx 基本信息 sheet
 KEY_AGENCY, KEY_YEAR, KEY_FORMAT = "机关", "年度", "格式"
@@ -46,6 +47,10 @@ FEE_KEYS: dict[str, tuple[str, ...]] = {
     "amount": (KEY_FEE_AMOUNT, "金额", "收费金额"),
 }
 INFO_SHEET = "基本信息"
+FORMAT_NAMES: dict[str, str] = {
+    "2021": "2021版表格（国办公开办函〔2021〕30号），用于2021年及以后的报告",
+    "2019": "2019版表格（国办公开办函〔2019〕60号），用于2019、2020年的报告",
+}
 _NUMBER_RE = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NULLS = {"", "~", "null", "Null", "NULL"}
@@ -62,9 +67,13 @@ def default_format(year: int | None) -> ReportFormat:
 @dataclass
 class Problems:
     items: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read anyway, but the clerk should know
 
     def add(self, where: str | None, message: str) -> None:
         self.items.append(f"{where}：{message}" if where else message)
+
+    def warn(self, where: str | None, message: str) -> None:
+        self.warnings.append(f"{where}：{message}" if where else message)
 
     def raise_if_any(self, path: Path) -> None:
         """Raise all problems, in line order (problems without a line keep their place first)."""
@@ -111,6 +120,18 @@ def parse_number_text(text: str) -> CellValue:
     if _NUMBER_RE.match(t):
         return float(t) if "." in t else int(t)
     return raw
+
+
+class LoadedFigures(Figures):
+    """Figures as read from the clerk's file, with the warnings about how they were read (rows left
+    out and counted as zero, a file cut short …)."""
+
+    warnings: list[str] = Field(default_factory=list)
+
+
+def with_warnings(fig: Figures, warnings: list[str]) -> LoadedFigures:
+    fields = {name: getattr(fig, name) for name in Figures.model_fields}
+    return LoadedFigures(**fields, warnings=list(warnings))
 
 
 # =========================================================================== YAML/JSON tree
@@ -183,13 +204,16 @@ def _from_json(obj: Any) -> SourceNode:
 
 def decode_text(path: Path, data: bytes, problems: Problems) -> str | None:
     """utf-8, then gb18030 (files saved by Notepad/WPS on Chinese Windows), then a best guess."""
-    from agent.report.reader import decode_bytes
+    from agent.textfile import decode_text as decode
 
     try:
-        return decode_bytes(data, str(path))
+        decoded = decode(data, str(path))
     except InputError as exc:
-        problems.add("第1行", exc.message)
+        problems.add(exc.where, exc.message)
         return None
+    for w in decoded.warnings:
+        problems.warn(None, w)
+    return decoded.text
 
 
 def _yaml_hint(lines: list[str], index: int) -> tuple[int, str]:
@@ -285,7 +309,7 @@ def _values_from_list(
         if not item.is_scalar:
             problems.add(item.where, f"{name} × {col.label}应为一个数字")
             return None
-        values.append(item.value())
+        values.append(_without_unit(item, f"{name} × {col.label}", problems))
     return values + [None] * (len(columns) - len(values))
 
 
@@ -313,12 +337,30 @@ def _values_from_map(
             problems.add(v.where, f"{name} × {k.label}应为一个数字")
             ok = False
         else:
-            found[key] = v.value()
+            found[key] = _without_unit(v, f"{name} × {k.label}", problems)
     missing = [quoted(c.label) for c in columns if not c.derived and c.key not in found]
     if missing:
         problems.add(node.where, f"{name}缺少{''.join(missing)}列")
         ok = False
     return [found.get(c.key) for c in columns] if ok else None
+
+
+_UNIT_RE = re.compile(r"^\s*[+-]?\d+(?:\.\d+)?\s*(件|条|个|次|篇|项|人次|人|元|万元|家|份)\s*$")
+
+
+def unit_problem(text: str) -> str | None:
+    """'5件' → the sentence asking for the number alone; None for anything else."""
+    m = _UNIT_RE.match(text)
+    return f"“{text.strip()}”请只填数字，不要带单位“{m.group(1)}”" if m else None
+
+
+def _without_unit(node: SourceNode, name: str, problems: Problems) -> CellValue:
+    """The node's value; a number written with its unit (``5件``) is reported where it is."""
+    value = node.value()
+    if isinstance(value, str) and (problem := unit_problem(value)):
+        problems.add(node.where, f"{name}：{problem}")
+        return None
+    return value
 
 
 def read_row_values(
@@ -330,7 +372,7 @@ def read_row_values(
     if node.is_map:
         return _values_from_map(node, columns, name, problems)
     if len(columns) == 1:
-        return [node.value()]
+        return [_without_unit(node, name, problems)]
     if node.value() is None and blank_ok:
         return [None] * len(columns)
     example = "[" + ", ".join("0" for c in columns if not c.derived) + "]"
@@ -351,9 +393,10 @@ def other_format_hint(text: str, labels_other: Iterable[str], fmt: ReportFormat)
 
 @dataclass
 class SeenRows:
-    """Rows already read (to report duplicates and, at the end, missing rows)."""
+    """Rows already read (to report duplicates and, at the end, rows left out)."""
 
     lines: dict[str, int | None] = field(default_factory=dict)
+    excused: set[str] = field(default_factory=set)
 
     def first(self, key: str, node: SourceNode, name: str, problems: Problems) -> bool:
         if key in self.lines:
@@ -364,6 +407,16 @@ class SeenRows:
         return True
 
     def excuse(self, key: str | None, node: SourceNode) -> None:
-        """A misspelt row already reported: do not report it again as missing."""
+        """A row probably meant by a label already reported as unknown: not reported again as left
+        out (and, unlike a row read, not counted when the row itself comes later)."""
         if key is not None:
-            self.lines.setdefault(key, node.line)
+            self.excused.add(key)
+
+    def left_out(self, keys: Iterable[str]) -> list[str]:
+        return [k for k in keys if k not in self.lines and k not in self.excused]
+
+
+def zero_rows_warning(table: str, labels: list[str]) -> str:
+    """One warning for all the rows left out of a table (they count as zero)."""
+    shown = "、".join(quoted(x) for x in labels[:8]) + (f" 等 {len(labels)} 行" if len(labels) > 8 else "")
+    return f"{table}未填写{shown}，已按 0 计；如这些行有数字，请补上"

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from agent.figures.short_labels import Row, ShortLabels, words
 from agent.figures.source import (
     FEE_KEYS,
     KEY_FEE,
@@ -28,6 +29,7 @@ from agent.figures.source import (
     quoted,
     read_row_values,
     suggest_label,
+    zero_rows_warning,
 )
 from agent.report.labels import (
     FORMATS,
@@ -73,11 +75,21 @@ def _read_table2(entry: tuple[SourceNode, SourceNode], fmt: ReportFormat, proble
             problems.add(
                 v.where or k.where, f"{KEY_T2} {k.label}下面应分行填写（{rows}），每行写“行名称: 数字”"
             )
-    for b in blocks:
-        for rk, rl in b.rows:
-            if f"{b.key}/{rk}" not in seen.lines:
-                problems.add(key_node.where, f"{KEY_T2}缺少{quoted(f'{b.label} {rl}')}这一行")
+    left_out = seen.left_out(f"{b.key}/{rk}" for b in blocks for rk, _ in b.rows)
+    if left_out:
+        labels = {f"{b.key}/{rk}": f"{b.label} {rl}" for b in blocks for rk, rl in b.rows}
+        for ref in left_out:
+            bkey, rk = ref.split("/")
+            for col in next(b for b in blocks if b.key == bkey).columns:
+                table.set(bkey, rk, col.key, 0)
+        problems.warn(key_node.where, zero_rows_warning(KEY_T2, [labels[r] for r in left_out]))
     return table
+
+
+def _t2_short(fmt: ReportFormat) -> ShortLabels:
+    return ShortLabels(
+        Row(f"{b.key}/{rk}", rl, words(b.label)) for b in TABLE2_BLOCKS[fmt] for rk, rl in b.rows
+    )
 
 
 def _read_t2_row(
@@ -91,16 +103,22 @@ def _read_t2_row(
 ) -> None:
     blocks = {b.key: b for b in table.blocks}
     ref = row_index.lookup(k.label)
+    short = _t2_short(table.format)
     if ref is None:
-        labels = [rl for b in blocks.values() for _, rl in b.rows]
+        found = short.match(k.label, within=words(blocks[block_key].label) if block_key else None)
+        ref = found.key
+        if ref is None and found.candidates:
+            problems.add(k.where, ambiguous(KEY_T2, k.label, found.candidates))
+            return
+    if ref is None:
         other = next(f for f in FORMATS if f != table.format)
         others = [rl for b in TABLE2_BLOCKS[other] for _, rl in b.rows]
-        near = closest_label(k.label, labels)
+        near = short.suggest(k.label, within=words(blocks[block_key].label) if block_key else None)
         hint = other_format_hint(k.label, others, table.format) or (
-            f"，是否应为{quoted(near)}？" if near else ""
+            f"，是否应为{quoted(near.label)}？" if near else ""
         )
         problems.add(k.where, f"{KEY_T2}没有{quoted(k.label)}这一行{hint}")
-        seen.excuse(row_index.lookup(near) if near else None, k)
+        seen.excuse(near.key if near else None, k)
         return
     bkey, rk = ref.split("/")
     block = blocks[bkey]
@@ -137,6 +155,9 @@ class _T3Reader:
         self.groups = {r.group for r in rows if r.group}
         self.group_index = label_index((g, (g,)) for g in self.groups)
         self.top3 = TABLE3_TOPS[2]
+        self.short = ShortLabels(
+            Row(r.key, r.label, words(r.group) if r.group else None, r.path) for r in rows
+        )
 
     def read(self, node: SourceNode, group: str | None = None) -> None:
         for k, v in node.pairs or []:
@@ -161,19 +182,26 @@ class _T3Reader:
                 self.problems.add(k.where, f"{KEY_T3} {sub}下分{leaves}各行，请在它下面分行填写")
             return
         if key is None:
-            self._unknown(k)
+            found = self.short.match(k.label, within=words(group) if group else None)
+            if found.candidates:
+                self.problems.add(k.where, ambiguous(KEY_T3, k.label, found.candidates))
+                return
+            key = found.key
+        if key is None:
+            self._unknown(k, group)
             return
         self._row(k, v, key, group)
 
-    def _unknown(self, k: SourceNode) -> None:
-        rows = self.rows.values()
-        labels = [r.label for r in rows] + [r.path for r in rows]
+    def _unknown(self, k: SourceNode, group: str | None = None) -> None:
         other = next(f for f in FORMATS if f != self.fmt)
         others = [x for r in TABLE3_ROWS[other] for x in (r.label, r.path)]
-        near = closest_label(k.label, labels)
-        hint = other_format_hint(k.label, others, self.fmt) or (f"，是否应为{quoted(near)}？" if near else "")
+        near = self.short.suggest(k.label, within=words(group) if group else None)
+        shown = (near.label if group else near.name) if near else ""
+        hint = other_format_hint(k.label, others, self.fmt) or (
+            f"，是否应为{quoted(shown)}？" if near else ""
+        )
         self.problems.add(k.where, f"{KEY_T3}没有{quoted(k.label)}这一行{hint}")
-        self.seen.excuse(self.row_index.lookup(near) if near else None, k)
+        self.seen.excuse(near.key if near else None, k)
 
     def _row(self, k: SourceNode, v: SourceNode, key: str, group: str | None) -> None:
         row = self.rows[key]
@@ -195,9 +223,13 @@ class _T3Reader:
             self.table.set(key, col.key, value)
 
     def missing(self, where: str | None) -> None:
-        for r in TABLE3_ROWS[self.fmt]:
-            if not r.derived and r.key not in self.seen.lines:
-                self.problems.add(where, f"{KEY_T3}缺少{quoted(r.path)}这一行")
+        """Rows left out count as zero, with one warning listing them."""
+        left_out = self.seen.left_out(r.key for r in TABLE3_ROWS[self.fmt] if not r.derived)
+        for key in left_out:
+            for col in TABLE3_COLUMNS:
+                self.table.set(key, col.key, None if col.derived else 0)
+        if left_out:
+            self.problems.warn(where, zero_rows_warning(KEY_T3, [self.rows[k].path for k in left_out]))
 
 
 def _read_table3(entry: tuple[SourceNode, SourceNode], fmt: ReportFormat, problems: Problems) -> Table3:
@@ -212,6 +244,14 @@ def _read_table3(entry: tuple[SourceNode, SourceNode], fmt: ReportFormat, proble
 
 
 # --------------------------------------------------------------------------- table 4
+
+
+_T4_SHORT = ShortLabels(Row(g, label) for g, label in TABLE4_GROUPS)
+
+
+def ambiguous(table: str, label: str, candidates: tuple[str, ...]) -> str:
+    shown = "、".join(quoted(c) for c in candidates[:6]) + ("等" if len(candidates) > 6 else "")
+    return f"{table} {quoted(label)}可能是{shown}中的任何一行，请写出完整的行名称"
 
 
 def _read_table4(entry: tuple[SourceNode, SourceNode], problems: Problems) -> Table4:
@@ -231,9 +271,12 @@ def _read_table4(entry: tuple[SourceNode, SourceNode], problems: Problems) -> Ta
                 _read_t4_group(k2, v2, index, table, seen, problems, litigation=True)
         else:
             _read_t4_group(k, v, index, table, seen, problems, litigation=False)
-    for g, _ in TABLE4_GROUPS:
-        if g not in seen.lines:
-            problems.add(key_node.where, f"{KEY_T4}缺少{quoted(table4_group_path(g))}")
+    left_out = seen.left_out(g for g, _ in TABLE4_GROUPS)
+    for g in left_out:
+        for col in TABLE4_COLUMNS:
+            table.set(g, col.key, None if col.derived else 0)
+    if left_out:
+        problems.warn(key_node.where, zero_rows_warning(KEY_T4, [table4_group_path(g) for g in left_out]))
     return table
 
 
@@ -262,6 +305,8 @@ def _read_t4_group(
     litigation: bool,
 ) -> None:
     g = index.lookup(k.label)
+    if g is None:
+        g = _T4_SHORT.match(k.label).key
     if g is None or (litigation and g == "review"):
         labels = [label for _, label in TABLE4_GROUPS] + [TABLE4_LITIGATION]
         near = closest_label(k.label, labels)
@@ -310,6 +355,17 @@ def _scalar_text(entry: tuple[SourceNode, SourceNode] | None, problems: Problems
         problems.add(v.where or k.where, f"{k.label}应为一段文字")
         return None
     return None if v.value() is None else v.label
+
+
+def _scalar_entry(
+    entry: tuple[SourceNode, SourceNode] | None, want: str, problems: Problems
+) -> tuple[SourceNode, SourceNode] | None:
+    """The entry when its value is a single value; a list or mapping is reported (not ignored)."""
+    if entry is None or entry[1].is_scalar:
+        return entry
+    k, v = entry
+    problems.add(v.where or k.where, f"{k.label}应为{want}，而不是一组数值")
+    return None
 
 
 def read_year(value: CellValue, where: str | None, problems: Problems) -> int | None:
@@ -398,9 +454,9 @@ def figures_from_tree(root: SourceNode, source: str, problems: Problems) -> Figu
         )
     top = _top_entries(root, problems)
     agency = _scalar_text(top.get("agency"), problems)
-    year_entry = top.get("year")
+    year_entry = _scalar_entry(top.get("year"), "四位数字的年份，例如“年度: 2024”", problems)
     year = read_year(year_entry[1].value(), year_entry[1].where, problems) if year_entry else None
-    fmt_entry = top.get("format")
+    fmt_entry = _scalar_entry(top.get("format"), '"2021" 或 "2019"', problems)
     fmt_value = fmt_entry[1].value() if fmt_entry else None
     fmt = read_format(fmt_value, year, fmt_entry[1].where if fmt_entry else None, problems)
     tables: dict[str, Any] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
@@ -12,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from agent.errors import FiguresError
 from agent.figures.render import TableGrid, set_ref_value, table_grids
 from agent.figures.sheet_layout import INFO_FIRST_ROW, INFO_ROWS, info_cell, sheet_coord
-from agent.figures.source import INFO_SHEET, Problems, parse_number_text, quoted
+from agent.figures.source import INFO_SHEET, Problems, parse_number_text, quoted, unit_problem, with_warnings
 from agent.figures.tables_reading import make_info_fee, read_format, read_year
 from agent.report.labels import (
     ReportFormat,
@@ -34,6 +35,22 @@ def xlsx_cell_value(value: object) -> CellValue:
     if isinstance(value, str):
         return parse_number_text(value) if value.strip() else None
     return str(value)  # a date Excel made of "1-2", etc.: kept as text, reported by validation
+
+
+def _check_type(value: object, where: str, problems: Problems) -> None:
+    """A number cell Excel turned into a date or a truth value: named by its sheet and cell."""
+    import datetime
+
+    if isinstance(value, datetime.date | datetime.time | datetime.timedelta):
+        problems.add(
+            where,
+            f"这一格被 Excel 当成了日期或时间（{value}），请把单元格格式设为“数值”或“常规”后重新填写数字",
+        )
+    elif isinstance(value, bool):
+        problems.add(where, f"应填数字（没有的填0），而不是“{'TRUE' if value else 'FALSE'}”")
+    elif isinstance(value, str) and (problem := unit_problem(value)):
+        problems.add(where, problem)
+    # other text is kept: validate_figures reports it by row and column, as for YAML
 
 
 def _check_labels(ws: Worksheet, grid: TableGrid, problems: Problems) -> None:
@@ -72,16 +89,83 @@ def _read_info_sheet(
     return agency, year, fmt, fee
 
 
-def load_xlsx(path: Path) -> Figures:
+_OLE = bytes.fromhex("D0CF11E0A1B11AE1")  # the container of .xls files and of encrypted .xlsx files
+_RESAVE = "请在 Excel 或 WPS 中打开，“另存为”Excel 工作簿（.xlsx）后再试"
+
+
+def _not_a_workbook(path: Path) -> str | None:
+    """Why the file cannot be an .xlsx, judged from its bytes (None: it looks like one)."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        if head.startswith(_OLE):
+            data = head + fh.read(4 * 1024 * 1024)
+            if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+                return (
+                    "文件设有打开密码（已加密），程序无法读取。请在 Excel 或 WPS 中打开，取消密码"
+                    "（Excel：文件→信息→保护工作簿→用密码进行加密，清空密码）后保存，再重新运行"
+                )
+            return f"这是旧版 Excel（.xls）或 WPS 表格文件，只是扩展名为 .xlsx；{_RESAVE}"
+    if not head.startswith(b"PK"):
+        return f"文件内容不是 Excel 工作簿（.xlsx）；{_RESAVE}"
+    return None
+
+
+def _broken_part(path: Path) -> str:
+    """The first XML part of the workbook that does not parse, named for the clerk (a sheet by
+    its name when the workbook's own list of sheets can be read)."""
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(path) as z:
+        names = _sheet_names(z)
+        for name in z.namelist():
+            if not name.endswith(".xml"):
+                continue
+            try:
+                ElementTree.fromstring(z.read(name))
+            except ElementTree.ParseError:
+                return f"工作表“{names[name]}”" if name in names else name
+    return "工作簿"
+
+
+def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
+    """Part name (xl/worksheets/sheet2.xml) → sheet name (表二), from workbook.xml and its rels."""
+    from xml.etree import ElementTree
+
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FiguresError(
-            str(path),
-            [
-                f"无法作为 Excel 工作簿（.xlsx）打开：{type(exc).__name__}。请确认文件未损坏，且不是 .xls 或 .et 格式"
-            ],
-        ) from exc
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    target = {r.get("Id"): r.get("Target", "") for r in rels}
+    out: dict[str, str] = {}
+    for sheet in book.iter():
+        if sheet.tag.endswith("}sheet"):
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            part = target.get(rid, "").lstrip("/")
+            out[part if part.startswith("xl/") else f"xl/{part}"] = sheet.get("name", "")
+    return out
+
+
+def _open_workbook(path: Path) -> Any:
+    reason = _not_a_workbook(path)
+    if reason is None:
+        try:
+            return openpyxl.load_workbook(path, data_only=True)
+        except zipfile.BadZipFile:
+            reason = (
+                f"文件不完整或已损坏（压缩包无法解开），可能没有复制完整；请重新保存或重新复制。{_RESAVE}"
+            )
+        except (InvalidFileException, KeyError) as exc:
+            reason = f"文件缺少 Excel 工作簿必需的部分（{exc}）；{_RESAVE}"
+        except Exception as exc:  # ParseError and lxml's errors: the XML inside is damaged
+            if "parse" not in type(exc).__name__.lower() and "syntax" not in type(exc).__name__.lower():
+                raise
+            reason = f"文件已损坏：{_broken_part(path)}的数据不完整（XML 格式错误：{exc}）；{_RESAVE}"
+    raise FiguresError(str(path), [reason])
+
+
+def load_xlsx(path: Path) -> Figures:
+    wb = _open_workbook(path)
     problems = Problems()
     if INFO_SHEET in wb.sheetnames:
         agency, year, fmt, fee = _read_info_sheet(wb[INFO_SHEET], problems)
@@ -106,9 +190,11 @@ def load_xlsx(path: Path) -> Figures:
         _check_labels(ws, grid, problems)
         for gc in grid.cells:
             if gc.ref is not None:
-                set_ref_value(fig, gc.ref, xlsx_cell_value(ws.cell(*sheet_coord(gc)).value))
+                cell = ws.cell(*sheet_coord(gc))
+                _check_type(cell.value, f"{ws.title}!{cell.coordinate}", problems)
+                set_ref_value(fig, gc.ref, xlsx_cell_value(cell.value))
     problems.raise_if_any(path)
-    return fig
+    return with_warnings(fig, problems.warnings)
 
 
 # =========================================================================== public API

@@ -15,9 +15,10 @@ from agent.report.model import make_finding as finding
 from agent.report.narrative import Sentence, preamble_sentences, report_sentences, section_sentences
 from agent.report.parser import expected_format
 from agent.report.placeholders import PLACEHOLDER_RE
+from agent.report.repeats import check_mixed_formats, check_repeated_sections, check_repeated_tables
+from agent.report.tables import as_number, validate_table2, validate_table3, validate_table4
 
 __all__ = ["PLACEHOLDER_RE", "check_report"]
-from agent.report.tables import as_number, validate_table2, validate_table3, validate_table4
 
 Check = Callable[[AnnualReport], list[Finding]]
 
@@ -391,7 +392,10 @@ def check_cross_year(report: AnnualReport, previous: AnnualReport) -> list[Findi
 CHECKS: tuple[Check, ...] = (
     check_title,
     check_sections,
+    check_repeated_sections,
     check_tables_present,
+    check_repeated_tables,
+    check_mixed_formats,
     check_table_values,
     check_format_version,
     check_year,
@@ -403,17 +407,11 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def check_parts(report: AnnualReport) -> list[Finding]:
-    from agent.report.report_shape import check_duplicates, check_mixed_formats
-
-    return check_duplicates(report) + check_mixed_formats(report)
-
-
 def check_report(report: AnnualReport, previous: AnnualReport | None = None) -> list[Finding]:
     from agent.report.collapse import collapse
 
     findings: list[Finding] = []
-    for check in (*CHECKS, check_parts):
+    for check in CHECKS:
         findings += check(report)
     from agent.report.statements import report_statement_findings
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from agent.report.labels import TABLE3_COLUMNS
 from agent.report.model import AnnualReport, Finding, make_finding
 from agent.report.tables import as_number
@@ -19,9 +21,30 @@ def cross_year_findings(report: AnnualReport, previous: AnnualReport) -> list[Fi
                 "warning",
             )
         )
+    other = _other_agency(report, previous)
+    if other:
+        out.append(make_finding("X-CARRY", other, "上年报告", None, "warning"))
     out += _carry(report, previous)
     out += _valid(report, previous)
     return out
+
+
+def _agency_key(name: str) -> str:
+    return re.sub(r"[\s\u3000（）()]", "", name)
+
+
+def _other_agency(report: AnnualReport, previous: AnnualReport) -> str | None:
+    """A warning when the previous report names another agency (one name containing the other,
+    e.g. with or without the place, counts as the same agency)."""
+    if not report.agency or not previous.agency:
+        return None
+    a, b = _agency_key(report.agency), _agency_key(previous.agency)
+    if a == b or a in b or b in a:
+        return None
+    return (
+        f"用于核对的上年报告是“{previous.agency}”的，本报告为“{report.agency}”：请确认 --previous 给出的是本机关的"
+        "上年报告，否则下面的结转核对没有意义"
+    )
 
 
 def _carry(report: AnnualReport, previous: AnnualReport) -> list[Finding]:

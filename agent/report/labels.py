@@ -313,14 +313,16 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec("STMT-DONE", "error", "称申请均已办结，而表三有结转下年度的申请（或结转件数与表三不一致）"),
     RuleSpec("STMT-REVIEW", "error", "关于行政复议、行政诉讼的表述与表四不一致"),
     RuleSpec("DUPLICATE", "warning", "正文中有重复的句子"),
+    # Parts twice and mixed editions (agent/report/repeats.py)
+    RuleSpec("SECTION-TWICE", "warning", "同一部分的标题出现两次"),
+    RuleSpec("TABLE-TWICE", "warning", "同一张统计表出现两次"),
+    RuleSpec("FORMAT-MIXED", "warning", "表二、表三分别采用了2019年版和2021年版格式"),
     # Not in the spec's table: a report whose title (agency and year) cannot be found.
     RuleSpec("TITLE", "warning", "未找到含机关名称和年度的报告标题"),
     # Not in the spec's table: how the tables were read (cells not read reliably: warning;
     # run-together digits decided by the identities: info); a part or table printed twice; tables
     # of both formats in one report.
     RuleSpec("TABLE-READ", "warning", "统计表中未能可靠识别的单元格（请核对原文），或按勾稽关系确定的读法"),
-    RuleSpec("DUPLICATE-PART", "warning", "同一部分或同一统计表出现两次"),
-    RuleSpec("FORMAT-MIXED", "warning", "统计表混用2019年版和2021年版格式"),
 )
 RULE_BY_ID = {r.id: r for r in RULES}
 

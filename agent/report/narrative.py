@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from agent.report.model import AnnualReport, Section
 
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n\s*\n")
 _TABLE_LINE = re.compile(r"[|\t]")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
 NARRATIVE_SECTIONS = ("overview", "problems", "other")
 
 
@@ -45,7 +47,7 @@ def split_sentences(text: str, section: str | None, first_line: int) -> Iterator
             continue
         start = body.find(piece, pos) if piece else pos
         line += body.count("\n", pos, start)
-        flat = re.sub(r"\s*\n\s*", "", piece).strip()
+        flat = (_LINE_BREAK.sub("", piece) if "\n" in piece else piece).strip()
         if flat:
             lead = len(piece) - len(piece.lstrip())
             yield Sentence(flat, section, line + piece.count("\n", 0, lead))
@@ -53,8 +55,14 @@ def split_sentences(text: str, section: str | None, first_line: int) -> Iterator
         pos = start + len(piece)
 
 
+@functools.lru_cache(maxsize=8)
+def _sentences(text: str, section: str | None, first_line: int) -> tuple[Sentence, ...]:
+    """Split once per text: every rule of ``check`` walks the same sections' sentences."""
+    return tuple(split_sentences(text, section, first_line))
+
+
 def section_sentences(section: Section) -> Iterator[Sentence]:
-    yield from split_sentences(section.text, section.key, section.first_line)
+    yield from _sentences(section.text, section.key, section.first_line)
 
 
 def report_sentences(report: AnnualReport, keys: tuple[str, ...] = NARRATIVE_SECTIONS) -> Iterator[Sentence]:
@@ -64,4 +72,4 @@ def report_sentences(report: AnnualReport, keys: tuple[str, ...] = NARRATIVE_SEC
 
 
 def preamble_sentences(report: AnnualReport) -> Iterator[Sentence]:
-    yield from split_sentences(report.preamble, None, 1)
+    yield from _sentences(report.preamble, None, 1)

@@ -108,7 +108,8 @@ AGENCY_TAIL = re.compile(
     r"(?:人民政府办公厅|人民政府办公室|人民政府|政府办公厅|政府办公室|委员会办公室|委员会|办公厅|办公室"
     r"|政府(?!信息)|人大|政协|法院|检察院|局(?![面部势限])|委(?![托屈婉])|厅|办(?![法理事好结成]))"
 )
-BOOK_TITLE = re.compile(r"《[^《》]{0,200}》")
+SENTENCE_GAP = "\ue000"  # joins sentences scanned together (a private-use character: in no name or word)
+BOOK_TITLE = re.compile(f"《[^《》{SENTENCE_GAP}]{{0,200}}》")
 WS = re.compile(r"\s+")
 _WORD_MIN_FREQ = 50
 

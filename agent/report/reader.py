@@ -1,8 +1,8 @@
 """Read any report file into text (and into an :class:`AnnualReport`).
 
 Tables in .docx and .html become pipe-delimited lines (``| 规章 | 0 | 0 | 3 |``) so that one
-parser handles every layout. Text files are decoded as utf-8, then gb18030, then whatever
-charset-normalizer finds.
+parser handles every layout. Text files are decoded as agent.textfile.decode_text does (UTF-8,
+UTF-16, GB18030, then charset-normalizer's guess; mixed encodings refused with the line and byte).
 """
 
 from __future__ import annotations
@@ -11,23 +11,17 @@ from pathlib import Path
 
 from agent.errors import InputError
 from agent.report.model import AnnualReport
+from agent.textfile import check_input_file
 
 SUPPORTED = (".txt", ".md", ".markdown", ".docx", ".html", ".htm", ".pdf")
 
 
 def decode_bytes(data: bytes, path: str = "") -> str:
-    """utf-8 (with or without BOM), then gb18030, then charset-normalizer's best guess."""
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
+    """UTF-8 (with or without BOM), UTF-16, GB18030, else charset-normalizer's guess; a file that
+    mixes encodings is refused naming the line and byte (agent.textfile.decode_text)."""
+    from agent.textfile import decode_text
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise InputError("无法识别文件编码（已尝试 utf-8、gb18030）", path=path)
-    return str(best)
+    return decode_text(data, path).text
 
 
 def read_text(path: Path) -> str:
@@ -38,6 +32,7 @@ def read_text(path: Path) -> str:
 def read_pages(path: Path) -> tuple[str, list[int]]:
     """(text, first line of each page) — pages are known for PDF only (else [])."""
     path = Path(path)
+    check_input_file(path)  # a folder, a missing file, over the size limit (20 MB text, 100 MB docx/pdf)
     if not path.is_file():
         raise InputError("文件不存在", path=str(path))
     suffix = path.suffix.lower()

@@ -205,7 +205,8 @@ def recheck_draft(
     check["report"] = json.loads(findings_json(report, []))["report"]
     sources = json.loads((out_dir / "draft.sources.json").read_text(encoding="utf-8"))
     _carry_sources(sources, view, paragraphs, changed)
-    write_text(out_dir / "draft.md", markdown)
+    # the .docx first: it is the file whose writing can fail on the text; each write is atomic, so
+    # a failure there leaves the draft as it was before the edit
     write_report_docx(
         out_dir / "draft.docx",
         title=report_title(agency, year),
@@ -216,6 +217,7 @@ def recheck_draft(
     )
     write_text(out_dir / "draft.check.json", json.dumps(check, ensure_ascii=False, indent=2) + "\n")
     write_text(out_dir / "draft.sources.json", json.dumps(sources, ensure_ascii=False, indent=2) + "\n")
+    write_text(out_dir / "draft.md", markdown)
     return draft_view(out_dir)
 
 

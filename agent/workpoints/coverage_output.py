@@ -10,7 +10,7 @@ from rich.table import Table
 
 from agent.workpoints.coverage import Coverage
 from agent.workpoints.coverage_model import STATUS_CN, ObligationCheck
-from agent.workpoints.requirements_output import style_sheet
+from agent.workpoints.requirements_output import safe_row, style_sheet
 
 # --------------------------------------------------------------------------- renderings
 
@@ -119,15 +119,17 @@ def write_coverage_xlsx(cov: Coverage, path: Path) -> None:
     ws.append(["编号", "事项", "落实情况", "得分", "佐证（行号）", "未覆盖的关键词", "可核查要求"])
     for i in cov.items:
         ws.append(
-            [
-                i.requirement.id,
-                i.requirement.title,
-                STATUS_CN[i.status],
-                i.score,
-                "\n".join(f"{e.location}：{e.text}" for e in i.evidence),
-                "、".join(i.missing_terms),
-                "\n".join(_obligation_line(c) for c in i.obligations),
-            ]
+            safe_row(
+                [
+                    i.requirement.id,
+                    i.requirement.title,
+                    STATUS_CN[i.status],
+                    i.score,
+                    "\n".join(f"{e.location}：{e.text}" for e in i.evidence),
+                    "、".join(i.missing_terms),
+                    "\n".join(_obligation_line(c) for c in i.obligations),
+                ]
+            )
         )
     style_sheet(ws, [10, 28, 10, 8, 70, 24, 50])
     wo = wb.create_sheet("可核查要求")
@@ -137,17 +139,19 @@ def write_coverage_xlsx(cov: Coverage, path: Path) -> None:
     for i in cov.items:
         for c in i.obligations:
             wo.append(
-                [
-                    i.requirement.id,
-                    c.obligation.text,
-                    {"deadline": "期限", "quantity": "数量", "action": "行动"}[c.obligation.kind],
-                    c.obligation.describe(),
-                    "是" if c.evidenced else "否",
-                    {True: "是", False: "否", None: "无法判断"}[c.satisfied],
-                    c.found or "",
-                    c.note,
-                    f"{c.evidence.location}：{c.evidence.text}" if c.evidence else "",
-                ]
+                safe_row(
+                    [
+                        i.requirement.id,
+                        c.obligation.text,
+                        {"deadline": "期限", "quantity": "数量", "action": "行动"}[c.obligation.kind],
+                        c.obligation.describe(),
+                        "是" if c.evidenced else "否",
+                        {True: "是", False: "否", None: "无法判断"}[c.satisfied],
+                        c.found or "",
+                        c.note,
+                        f"{c.evidence.location}：{c.evidence.text}" if c.evidence else "",
+                    ]
+                )
             )
     style_sheet(wo, [10, 40, 8, 16, 10, 10, 12, 36, 60])
     write_with(Path(path), lambda tmp: wb.save(str(tmp)))

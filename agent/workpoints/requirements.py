@@ -295,13 +295,21 @@ def _item_title(rest: str) -> str:
     return head or rest.strip()
 
 
+_SENTENCE_END = frozenset("。；;！？!?：:")
+
+
 def _join_lines(lines: list[str]) -> str:
     """Paragraphs keep their line breaks; a line broken mid-sentence (PDF wrapping) is joined."""
-    out = ""
+    parts: list[str] = []
+    tail = ""  # the last two characters so far: looking only at them keeps this linear
     for line in lines:
-        sep = "" if not out else "\n" if re.search(r"[。；;！？!?：:]$", out) else ""
-        out += sep + line
-    return out
+        # a sentence end, also one just before a final line break (as the regex ``[。…]$`` matched)
+        if tail and (tail[-1] in _SENTENCE_END or (tail[-1] == "\n" and tail[-2:-1] in _SENTENCE_END)):
+            parts.append("\n")
+            tail = (tail + "\n")[-2:]
+        parts.append(line)
+        tail = (tail + line)[-2:]
+    return "".join(parts)
 
 
 def _requirement(node: _Node) -> Requirement:
@@ -360,12 +368,24 @@ def _unique_ids(reqs: list[Requirement], headings: dict[str, int]) -> tuple[list
     return reqs, warnings
 
 
+NOTICE_LIMIT = 2 * 2**20  # a real notice is a few dozen KB; parsing keeps ~50 bytes per byte of it
+
+
 def read_notice(path: Path) -> Notice:
     """Read and parse a notice file (txt/md/docx/html/pdf). Raises InputError when unusable."""
     from agent.errors import InputError
     from agent.report.reader import read_text
+    from agent.textfile import check_input_file
 
-    text = read_text(Path(path))
+    path = Path(path)
+    if path.suffix.lower() not in (".docx", ".pdf"):
+        check_input_file(path, NOTICE_LIMIT, "工作要点文件")
+    text = read_text(path)
+    if len(text.encode("utf-8")) > NOTICE_LIMIT:  # a .docx/.pdf: the limit is on its text
+        raise InputError(
+            f"工作要点文件的文字太多（超过 {NOTICE_LIMIT // 2**20} MB），不像是一份工作要点；请确认选对了文件",
+            path=str(path),
+        )
     if not text.strip():
         raise InputError("文件是空的", path=str(path))
     notice = parse_notice(text, source=str(path))

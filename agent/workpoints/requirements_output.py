@@ -70,26 +70,35 @@ def write_requirements_xlsx(notice: Notice, path: Path) -> None:
         rows: list[Obligation | None] = list(r.obligations) or [None]
         for o in rows:
             ws.append(
-                [
-                    r.id + ("" if r.numbered else "（推定）"),
-                    r.parent,
-                    r.title,
-                    o.text if o else "",
-                    _KIND_CN[o.kind] if o else "",
-                    (o.deadline or "") if o else "",
-                    (f"{o.describe()}" if o and o.number is not None else ""),
-                    (o.period or "") if o else "",
-                    o.line if o else r.line,
-                ]
+                safe_row(
+                    [
+                        r.id + ("" if r.numbered else "（推定）"),
+                        r.parent,
+                        r.title,
+                        o.text if o else "",
+                        _KIND_CN[o.kind] if o else "",
+                        (o.deadline or "") if o else "",
+                        (f"{o.describe()}" if o and o.number is not None else ""),
+                        (o.period or "") if o else "",
+                        o.line if o else r.line,
+                    ]
+                )
             )
     style_sheet(ws, [10, 28, 30, 48, 8, 12, 14, 10, 8])
     if notice.warnings:
         wsw = wb.create_sheet("提示")
         wsw.append(["编号问题"])
         for w in notice.warnings:
-            wsw.append([w])
+            wsw.append(safe_row([w]))
         style_sheet(wsw, [80])
     write_with(Path(path), lambda tmp: wb.save(str(tmp)))
+
+
+def safe_row(values: list[Any]) -> list[Any]:
+    """Cell values without the control characters openpyxl refuses (text from the user's files)."""
+    from agent.textfile import xml_safe
+
+    return [xml_safe(v) if isinstance(v, str) else v for v in values]
 
 
 def style_sheet(ws: Any, widths: list[int]) -> None:

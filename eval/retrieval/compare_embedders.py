@@ -36,7 +36,7 @@ class TfidfRetriever(Retriever):
 
     def __init__(self, store: Store):
         super().__init__(store)
-        rows = store._db.execute("SELECT id, meta, text FROM chunks").fetchall()
+        rows = store.registry.db.execute("SELECT id, meta, text FROM chunks").fetchall()
         self.ids = [r[0] for r in rows]
         self.meta = [json.loads(r[1]) for r in rows]
         self.docs = [r[2] for r in rows]
