@@ -18,7 +18,7 @@ from agent.report.places import SENTENCE_GAP
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "report-2023.md"
 EXTRA = (
-    "\n\n我局参照《上海市政府信息公开规定\n》办理。另见《重庆市。规定》。上海市浦东新区民政局来我局交流；"
+    "\n\n我局收到《上海市政府信息公开规定\n》一份。我局参照《北京市政府信息公开规定》办理。另见《重庆市。规定》。上海市浦东新区民政局来我局交流；"
     "定西市安定区人民政府办公室、北京市海淀区的做法值得借鉴。又见上海市浦东新区民政局。"
     f"《关于{SENTENCE_GAP}北京市的通知》已转发。杭州市西湖区教育局\n\n"
 )
@@ -41,11 +41,15 @@ def _one_by_one(report) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
         for hit in find_foreign_names(sent.text, identity, known_agencies()):
             if hit.name not in seen:
                 seen.add(hit.name)
+                if hit.in_document_title and foreign._openly_cited(sent.text, hit.start):
+                    continue  # a document the report says it applies or forwards
                 kind = "机关" if hit.kind == "agency" else "地方"
                 message = f"出现其他{kind}的名称“{hit.name}”（{hit.reason}）：{sent.quote}"
-                out.append(
-                    make_finding("FOREIGN-AGENCY", message, sent.location(), sent.section).model_dump()
+                severity = "warning" if hit.in_document_title else None
+                finding = make_finding(
+                    "FOREIGN-AGENCY", message, sent.location(), sent.section, severity=severity
                 )
+                out.append(finding.model_dump())
     return out
 
 
@@ -75,3 +79,4 @@ def test_a_title_cut_by_a_sentence_end_is_no_title() -> None:
     chongqing = [m for m in messages if "“重庆市”" in m]
     assert shanghai and all("在文件名称《上海市政府信息公开规定》中" in m for m in shanghai)
     assert chongqing and not any("在文件名称" in m for m in chongqing)  # 《重庆市。 … 》 spans two sentences
+    assert not any("北京市政府信息公开规定" in m for m in messages)  # a document the report says it applies

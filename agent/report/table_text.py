@@ -33,6 +33,7 @@ _UNIT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(件|条|个|项|次|家|人|起
 _RAW_VALUE_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?\s*(?:元|万元)$")
 BLANK_MARKS = frozenset({"/", "／", "-", "—", "–", "——", "—-", "无", "空", "\\", "×"})
 _NOTE_RE = re.compile(r"[（(]\s*(?:其中|含|包括|另有|注)[^（）()]*[）)]")
+_CN_NUMERALS = frozenset("一二三四五六七八九十")
 _ENUMERATOR_RE = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)]|\d+\.)")
 _MD_RULE_RE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _DIGITS_RE = re.compile(r"\d+(?:\.\d+)?(?:万元|元)?")
@@ -119,7 +120,13 @@ class _Builder:
         norm = normalize_label(raw)
         if not norm:
             return
-        if self.lone is not None and norm[0] in ".．、" and len(norm) > 1 and not norm[1].isdigit():
+        if (
+            self.lone is not None
+            and norm[0] in ".．、"
+            and len(norm) > 1
+            and not norm[1].isdigit()
+            and not (norm[0] == "、" and self._after_numeral())
+        ):
             self._enumerator_back(self.lone)
         elif self.lone is not None and self.lone_split and len(self.segments) > 1:
             # not an enumerator after all: the digit and what followed it go back with the values before
@@ -133,6 +140,12 @@ class _Builder:
     def flush(self) -> None:
         if self.segments:
             self.segments[-1].after = "".join(self.region)
+
+    def _after_numeral(self) -> bool:
+        """The text before the lone digit ends in a Chinese numeral (“二” … “、上年结转”): the “、”
+        after the values continues that label, and the digit is a value, not an enumerator."""
+        seg = self.segments[-1] if self.segments else None
+        return seg is not None and seg.region[-1:] in _CN_NUMERALS
 
     def _enumerator_back(self, token: Token) -> None:
         """The lone digit before a row's values was its label's enumerator ("1" … ".属于国家秘密")."""
