@@ -7,10 +7,13 @@ from pathlib import Path
 
 import docx
 import pytest
+from report_fixtures import clean_figures
 from typer.testing import CliRunner
 
 from agent.cli import app
 from agent.errors import InputError
+from agent.figures.render import tables_html
+from agent.report.checks import check_report
 from agent.report.reader import read_report, read_text
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -101,6 +104,35 @@ def test_html_tables_are_read(tmp_path, reference):
     path = tmp_path / "report.html"
     path.write_text(to_html(SEED003.read_text(encoding="utf-8")), encoding="utf-8")
     assert_same_tables(read_report(path), reference)
+
+
+def test_html_inside_a_page_layout_table_keeps_its_lines(tmp_path, reference):
+    """Old government sites put the whole page in a layout table: the report inside keeps its lines,
+    its sections and its tables (not one flattened cell, not its tables read twice)."""
+    body = to_html(SEED003.read_text(encoding="utf-8")).split("<body>", 1)[1].rsplit("</body>", 1)[0]
+    page = (
+        "<html><body><table width='100%'><tr><td>首页 | 政务公开 | 信息公开年报</td></tr>"
+        f"<tr><td>{body}</td></tr><tr><td>主办单位：某某市人民政府办公室 版权所有</td></tr></table></body></html>"
+    )
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    report = read_report(path)
+    assert_same_tables(report, reference)
+    rules = {f.rule for f in check_report(report)}
+    assert not rules & {"TABLE-TWICE", "SECTION-TWICE", "SECTION-MISSING"}
+    assert len(report.lines) > 40  # one line per paragraph, not the page on one line
+
+
+@pytest.mark.parametrize("fmt", ["2021", "2019"])
+def test_html_tables_with_the_official_merged_cells_read_exactly(tmp_path, fmt):
+    """The printed grid (rowspan/colspan headers and row groups), as `tables -o x.html` writes it."""
+    fig = clean_figures(fmt)
+    path = tmp_path / "tables.html"
+    path.write_text(tables_html(fig), encoding="utf-8")
+    report = read_report(path)
+    assert report.table2 is not None and report.table2.cells == fig.table2.cells
+    assert report.table3 is not None and report.table3.cells == fig.table3.cells
+    assert report.table4 is not None and report.table4.cells == fig.table4.cells
 
 
 def test_pdf_text_is_read():

@@ -8,6 +8,7 @@ UTF-16, GB18030, then charset-normalizer's guess; mixed encodings refused with t
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from agent.errors import InputError
 from agent.report.model import AnnualReport
@@ -93,24 +94,61 @@ def _docx_table_lines(table: object) -> list[str]:
     return lines
 
 
+_HTML_BLOCKS = [
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "table",
+]
+_LAYOUT_CELL_CHARS = 300  # a cell this long is page layout, not a cell of a statistical table
+
+
 def _html_text(html: str) -> str:
+    """The page's text with each data table as pipe lines (a merged cell once, as in the markup).
+
+    Tables are taken innermost first. A table used for page layout (a cell holding paragraphs,
+    another table or a long text — old government sites put the whole page in one) is unwrapped
+    into its text instead, so the report inside keeps its lines.
+    """
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
     for bad in soup(["script", "style", "head"]):
         bad.decompose()
-    for table in soup.find_all("table"):
+    for table in reversed(soup.find_all("table")):
+        cells = table.find_all(["td", "th"])
+        if any(_layout_cell(c) for c in cells):
+            for c in cells:
+                c.insert_after("\n")
+            table.unwrap()
+            continue
         rows = [
             _cells_line([c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])])
             for tr in table.find_all("tr")
         ]
-        table.replace_with(soup.new_string("\n" + "\n".join(rows) + "\n"))
+        block = soup.new_tag("div")
+        block.string = "\n" + "\n".join(rows) + "\n"
+        table.replace_with(block)
     for br in soup.find_all("br"):
         br.replace_with("\n")
-    for block in soup.find_all(["p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "section"]):
+    for block in soup.find_all([*_HTML_BLOCKS, "tr"]):
         block.insert_after("\n")
     text = soup.get_text()
     return "\n".join(line.strip() for line in text.splitlines())
+
+
+def _layout_cell(cell: Any) -> bool:
+    return cell.find(_HTML_BLOCKS) is not None or len(cell.get_text(strip=True)) > _LAYOUT_CELL_CHARS
 
 
 def _pdf_text(path: Path) -> tuple[str, list[int]]:
