@@ -357,3 +357,23 @@ def test_a_real_crawler_report_shows_derived_and_uncertain_cells_with_their_sour
     assert data["uncertain_cells"] == 3
     read = cells["表三:carried:natural"]
     assert not {"derived", "uncertain"} & set(read.classes)
+
+
+def test_check_previous_on_the_command_line_flags_a_copied_section_too(tmp_path):
+    """`report-agent check --previous` says what batch review and the web page say."""
+    longer = {
+        **NARRATIVES,
+        "problems": NARRATIVES["problems"] + "今后将进一步完善工作机制，细化工作流程，压实工作责任。",
+    }
+    prev = tmp_path / "2023.md"
+    prev.write_text(
+        clean_report_text(year=2023, narratives={k: v.replace("2024", "2023") for k, v in longer.items()}),
+        encoding="utf-8",
+    )
+    this = tmp_path / "2024.md"
+    this.write_text(clean_report_text(narratives=longer), encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(this), "--previous", str(prev), "--format", "json"])
+    data = json.loads(result.output)
+    copies = [f for f in data["findings"] if f["rule"] == "NARRATIVE-COPY"]
+    assert {f["section"] for f in copies} == {"overview", "problems"}
+    assert all(f["severity"] == "warning" for f in copies) and result.exit_code == 0

@@ -39,6 +39,10 @@ def check_cmd(
     doc = read_report(report, agency=agency, year=year)
     prev = read_report(previous) if previous else None
     findings = check_report(doc, previous=prev)
+    if prev is not None:  # as batch review and the web page do: narrative copied from last year
+        from agent.review.results import copy_findings
+
+        findings += copy_findings(doc, prev)
     cov = _coverage(doc, report, against) if against else None
     if fmt == "json":
         data = json.loads(findings_json(doc, findings))
