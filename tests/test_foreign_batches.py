@@ -38,7 +38,7 @@ def _one_by_one(report) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
         if report.title and sent.text.replace(" ", "") == report.title:
             continue
         seen: set[str] = set()
-        for hit in find_foreign_names(sent.text, identity, known_agencies()):
+        for hit in foreign._outermost(list(find_foreign_names(sent.text, identity, known_agencies()))):
             if hit.name not in seen:
                 seen.add(hit.name)
                 if hit.in_document_title and foreign._openly_cited(sent.text, hit.start):
@@ -80,3 +80,11 @@ def test_a_title_cut_by_a_sentence_end_is_no_title() -> None:
     assert shanghai and all("在文件名称《上海市政府信息公开规定》中" in m for m in shanghai)
     assert chongqing and not any("在文件名称" in m for m in chongqing)  # 《重庆市。 … 》 spans two sentences
     assert not any("北京市政府信息公开规定" in m for m in messages)  # a document the report says it applies
+
+
+def test_a_name_inside_a_longer_name_is_not_reported_again() -> None:
+    report = _report("示例县民族宗教事务局2023年政府信息公开工作年度报告")
+    quoted = [f for f in foreign_name_findings(report) if "“上海市浦东新区民政局来我局交流；" in f.message]
+    assert [
+        m for f in quoted for m in ("上海市浦东新区民政局", "浦东新区民政局") if f"名称“{m}”" in f.message
+    ] == ["上海市浦东新区民政局"]

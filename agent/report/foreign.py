@@ -78,7 +78,7 @@ def foreign_name_findings(report: AnnualReport, extra_agencies: tuple[str, ...] 
             hits_of.setdefault(bisect.bisect_right(starts, hit.start) - 1, []).append(hit)
         for k, sent in enumerate(batch):
             seen: set[str] = set()
-            for hit in hits_of.get(k, ()):
+            for hit in _outermost(hits_of.get(k, [])):
                 if hit.name in seen:
                     continue
                 seen.add(hit.name)
@@ -94,6 +94,18 @@ def foreign_name_findings(report: AnnualReport, extra_agencies: tuple[str, ...] 
                     )
                 )
     return out
+
+
+def _outermost(hits: list[NameHit]) -> list[NameHit]:
+    """The hits not inside another hit's span (上海市浦东新区民政局, not also 浦东新区民政局 within it)."""
+    return [
+        h
+        for h in hits
+        if not any(
+            o is not h and o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start)
+            for o in hits
+        )
+    ]
 
 
 def _batches(sentences: list[Sentence]) -> Iterator[list[Sentence]]:
