@@ -50,6 +50,10 @@ def _one_by_one(report) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
                     "FOREIGN-AGENCY", message, sent.location(), sent.section, severity=severity
                 )
                 out.append(finding.model_dump())
+    if not identity.places:  # the info that the text's place names could not be judged
+        sents = [*preamble_sentences(report), *report_sentences(report, tuple(s.key for s in SECTIONS))]
+        sents = [x for x in sents if not (report.title and x.text.replace(" ", "") == report.title)]
+        out += [f.model_dump() for f in foreign._places_not_checked(identity.agency, sents)]
     return out
 
 

@@ -369,3 +369,30 @@ def test_matching_a_10kb_report_is_fast() -> None:
         find_foreign_names(text, identity, KNOWN)
     per_report = (time.perf_counter() - start) / runs
     assert per_report < 0.02  # measured ≈ 0.5 ms; the whole check must do 200 reports/s
+
+
+@pytest.mark.parametrize(
+    ("agency", "places", "said"),
+    [
+        ("青山市民政局", [], "info"),  # no 青山市 exists: not 武汉's or 包头's 青山区
+        ("武汉市青山区民政局", ["青山区"], None),  # 武汉市 is its own city
+        ("包头市青山区民政局", ["青山区"], "error"),
+    ],
+)
+def test_an_unknown_city_is_not_taken_for_a_district_of_the_same_short_name(agency, places, said):
+    from report_fixtures import AGENCY, clean_report_text
+
+    from agent.report.checks import check_report
+    from agent.report.parser import parse_report
+
+    text = (
+        clean_report_text()
+        .replace(AGENCY, agency)
+        .replace("开展业务培训。", "开展业务培训。借鉴武汉市做法。")
+    )
+    report = parse_report(text)
+    assert [p.name for p in own_identity(report.title or "").places] == places
+    found = [f for f in check_report(report) if f.rule == "FOREIGN-AGENCY"]
+    assert [f.severity for f in found] == ([said] if said else [])
+    if said == "info":
+        assert "未能确定" in found[0].message and "武汉市" in found[0].message

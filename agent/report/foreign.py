@@ -93,7 +93,34 @@ def foreign_name_findings(report: AnnualReport, extra_agencies: tuple[str, ...] 
                         severity="warning" if hit.in_document_title else None,
                     )
                 )
+    if not identity.places:
+        out += _places_not_checked(identity.agency, sentences)
     return out
+
+
+def _places_not_checked(agency: str, sentences: list[Sentence]) -> list[Finding]:
+    """Where the agency's own place is not known, the place names of the text could not be judged:
+    one info says so and lists them, instead of a silent pass."""
+    from agent.report.places import KIND_FULL, leftmost_longest, scan_places
+
+    names: dict[str, None] = {}
+    for sent in sentences:
+        cands, stops = scan_places(sent.text)
+        names.update(
+            (sent.text[c.start : c.end], None) for c in leftmost_longest(cands, stops) if c.kind == KIND_FULL
+        )
+    if not names:
+        return []
+    shown = "、".join(list(names)[:6]) + ("等" if len(names) > 6 else "")
+    who = f"“{agency}”" if agency else "本机关"
+    return [
+        make_finding(
+            "FOREIGN-AGENCY",
+            f"未能确定{who}所在的地方，正文中的地名（{shown}）未能核对是否属于其他地方，请人工核对",
+            "全文",
+            severity="info",
+        )
+    ]
 
 
 def _outermost(hits: list[NameHit]) -> list[NameHit]:

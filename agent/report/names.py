@@ -107,6 +107,7 @@ _PUBLISHER = re.compile(r"发布(?:单位|机构|机关)[:：|\s]*([\u4e00-\u9ff
 # An agency that names a place we do not know (示例县…, 某某区…), as opposed to a generic one
 # (市民族宗教局, 本局) whose place the text must supply.
 _UNKNOWN_PLACE = re.compile(r"(?![本我该省市县区州盟旗])[\u4e00-\u9fff]{1,10}?[省市县区州盟旗](?!委|政府)")
+_DIVISION_SUFFIXES = frozenset("省市县区州盟旗")
 _PARTY_PREFIX = re.compile(r"(?:中国共产党|中共|共青团)?")
 _TITLE_LINE = re.compile(r"年度报告|工作要点|报告$")
 
@@ -125,7 +126,7 @@ def own_identity(title_or_agency: str, text: str = "") -> Identity:
     places = _places_in_name(agency, text)
     if places:
         return Identity(agency, places, "title")
-    if _UNKNOWN_PLACE.match(agency):
+    if _UNKNOWN_PLACE.match(agency) or _leading_run(agency)[1]:
         return Identity(agency, (), "none")  # 示例县民族宗教事务局: a place, but none we know
     places = _place_from_text(agency, text)
     return Identity(agency, places, "text" if places else "none")
@@ -153,16 +154,26 @@ def _join_broken_title(lines: list[str], j: int) -> str:
 
 def _places_in_name(name: str, text: str = "") -> tuple[Place, ...]:
     """The place of an agency name: its first run of place names (甘肃省张掖市高台县…)."""
+    run, _ = _leading_run(name)
+    if not run:
+        return ()
+    return _disambiguate(_resolve_run(run), text)
+
+
+def _leading_run(name: str) -> tuple[list[PlaceCandidate], bool]:
+    """The first run of place names of an agency name, and whether it was cut short at a name no
+    place has: a short name followed by a division suffix (青山市 is not any 青山区, so the agency's
+    place is not known from that name on)."""
     lead = len(_PARTY_PREFIX.match(name).group())  # type: ignore[union-attr]
     cands, stops = scan_places(name, with_county_shorts=True)
     run: list[PlaceCandidate] = []
     for c in leftmost_longest(cands, stops):
         if c.start != (run[-1].end if run else lead):
             break
+        if c.kind != KIND_FULL and name[c.end : c.end + 1] in _DIVISION_SUFFIXES:
+            return run, True
         run.append(c)
-    if not run:
-        return ()
-    return _disambiguate(_resolve_run(run), text)
+    return run, False
 
 
 def _resolve_run(run: list[PlaceCandidate]) -> list[Place]:
