@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 import docx
@@ -121,6 +122,19 @@ def test_html_inside_a_page_layout_table_keeps_its_lines(tmp_path, reference):
     rules = {f.rule for f in check_report(report)}
     assert not rules & {"TABLE-TWICE", "SECTION-TWICE", "SECTION-MISSING"}
     assert len(report.lines) > 40  # one line per paragraph, not the page on one line
+
+
+def test_html_cells_wrapped_in_a_paragraph_are_data_cells(tmp_path, reference):
+    """Word's “save as web page” and many sites write every cell as <td><p><span>5</span></p></td>:
+    still a data table, read as rows, not unwrapped as page layout."""
+    plain = to_html(SEED003.read_text(encoding="utf-8"))
+    word = re.sub(r"<td>(.*?)</td>", r"<td><p class=MsoNormal><span>\1</span></p></td>", plain)
+    assert word != plain
+    (tmp_path / "plain.html").write_text(plain, encoding="utf-8")
+    (tmp_path / "word.html").write_text(word, encoding="utf-8")
+    report = read_report(tmp_path / "word.html")
+    assert_same_tables(report, reference)
+    assert len(report.lines) == len(read_report(tmp_path / "plain.html").lines)
 
 
 @pytest.mark.parametrize("fmt", ["2021", "2019"])

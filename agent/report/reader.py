@@ -110,15 +110,18 @@ _HTML_BLOCKS = [
     "article",
     "table",
 ]
+_HTML_HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
 _LAYOUT_CELL_CHARS = 300  # a cell this long is page layout, not a cell of a statistical table
+_INNER_TABLE = "data-report-agent-table"  # marks a data table already turned into lines
 
 
 def _html_text(html: str) -> str:
     """The page's text with each data table as pipe lines (a merged cell once, as in the markup).
 
-    Tables are taken innermost first. A table used for page layout (a cell holding paragraphs,
-    another table or a long text — old government sites put the whole page in one) is unwrapped
-    into its text instead, so the report inside keeps its lines.
+    Tables are taken innermost first. A table used for page layout (a cell holding another table,
+    a heading, several paragraphs or a long text — old government sites put the whole page in one)
+    is unwrapped into its text instead, so the report inside keeps its lines. A cell with one short
+    paragraph (``<td><p>5</p></td>``, as Word and many sites write every cell) is a data cell.
     """
     from bs4 import BeautifulSoup
 
@@ -136,7 +139,7 @@ def _html_text(html: str) -> str:
             _cells_line([c.get_text(" ", strip=True) for c in tr.find_all(["td", "th"])])
             for tr in table.find_all("tr")
         ]
-        block = soup.new_tag("div")
+        block = soup.new_tag("div", attrs={_INNER_TABLE: ""})
         block.string = "\n" + "\n".join(rows) + "\n"
         table.replace_with(block)
     for br in soup.find_all("br"):
@@ -148,7 +151,10 @@ def _html_text(html: str) -> str:
 
 
 def _layout_cell(cell: Any) -> bool:
-    return cell.find(_HTML_BLOCKS) is not None or len(cell.get_text(strip=True)) > _LAYOUT_CELL_CHARS
+    if cell.find(attrs={_INNER_TABLE: True}) is not None or cell.find(_HTML_HEADINGS) is not None:
+        return True
+    blocks = cell.find_all(["p", "div", "li"])
+    return len(blocks) > 1 or len(cell.get_text(strip=True)) > _LAYOUT_CELL_CHARS
 
 
 def _pdf_text(path: Path) -> tuple[str, list[int]]:
