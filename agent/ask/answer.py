@@ -300,8 +300,8 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     return flat if len(flat) <= limit else flat[:limit] + "……"
 
 
-def citation(c: Candidate) -> Citation:
-    p = c.passage
+def passage_citation(p: Passage, highlights: Sequence[str] = ()) -> Citation:
+    """The citation of one passage, with the sentences to mark in it."""
     return Citation(
         key=p.key,
         document=p.document,
@@ -309,8 +309,12 @@ def citation(c: Candidate) -> Citation:
         text=p.text,
         title=p.title,
         section_path=p.section_path,
-        highlights=[h for h in c.highlights if h in p.text],
+        highlights=list(highlights),
     )
+
+
+def citation(c: Candidate) -> Citation:
+    return passage_citation(c.passage, [h for h in c.highlights if h in c.passage.text])
 
 
 def view(c: Candidate) -> PassageView:
@@ -404,15 +408,7 @@ def llm_answer(
 
 
 def _plain_citation(passages: Sequence[Passage], key: str) -> Citation:
-    p = next(x for x in passages if x.key == key)
-    return Citation(
-        key=p.key,
-        document=p.document,
-        locator=p.locator,
-        text=p.text,
-        title=p.title,
-        section_path=p.section_path,
-    )
+    return passage_citation(next(x for x in passages if x.key == key))
 
 
 def removed_note(r: Removed) -> str:

@@ -64,19 +64,10 @@ class Supersession:
         return f"{self.passage.key}已被修改或取代：{self.note}{now}"
 
     def current_citation(self) -> Any:
-        from agent.ask.answer import Citation
+        from agent.ask.answer import passage_citation
 
-        p = self.current
-        assert p is not None
-        return Citation(
-            key=p.key,
-            document=p.document,
-            locator=p.locator,
-            text=p.text,
-            title=p.title,
-            section_path=p.section_path,
-            highlights=[self.current_sentence()],
-        )
+        assert self.current is not None
+        return passage_citation(self.current, [self.current_sentence()])
 
 
 def _first_sentence(text: str) -> str:

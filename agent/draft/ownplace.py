@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from agent.report.names import Identity, NameHit, find_foreign_names
 from agent.report.places import (
+    DIVISION_SUFFIXES,
     KIND_FULL,
     WS,
     Place,
@@ -25,7 +26,6 @@ from agent.report.places import (
     scan_places,
 )
 
-_SUFFIXES = "省市县区州盟旗"
 _UNKNOWN = Place("（未能确定的地方）", "（未能确定的地方）", "county", "000000", "")
 
 
@@ -60,7 +60,7 @@ def _options(c: PlaceCandidate, name: str) -> list[Place]:
     if c.kind == KIND_FULL:
         return [p for p in index.by_name.get(c.key, []) if p.current] or index.by_name.get(c.key, [])
     suffix = name[c.end : c.end + 1]
-    if suffix and suffix in _SUFFIXES:
+    if suffix and suffix in DIVISION_SUFFIXES:
         return []  # 青山市: 青山 + 市 is not the name of any 青山区
     return [p for p in index.by_short.get(c.key, []) if p.current]
 
@@ -85,7 +85,7 @@ def _resolve_chain(name: str) -> tuple[list[Place], bool]:
         if not places:
             return [], False
     tail = name[run[-1].end : run[-1].end + 1]
-    return places, not (tail and tail in _SUFFIXES)
+    return places, not (tail and tail in DIVISION_SUFFIXES)
 
 
 def resolve_own_place(agency: str, hint: str | None = None) -> OwnPlace:

@@ -40,6 +40,7 @@ import ahocorasick
 from agent.report.places import (
     AGENCY_TAIL,
     BOOK_TITLE,
+    DIVISION_SUFFIXES,
     HAN,
     KIND_FULL,
     KIND_SHORT,
@@ -107,7 +108,6 @@ _PUBLISHER = re.compile(r"发布(?:单位|机构|机关)[:：|\s]*([\u4e00-\u9ff
 # An agency that names a place we do not know (示例县…, 某某区…), as opposed to a generic one
 # (市民族宗教局, 本局) whose place the text must supply.
 _UNKNOWN_PLACE = re.compile(r"(?![本我该省市县区州盟旗])[\u4e00-\u9fff]{1,10}?[省市县区州盟旗](?!委|政府)")
-_DIVISION_SUFFIXES = frozenset("省市县区州盟旗")
 _PARTY_PREFIX = re.compile(r"(?:中国共产党|中共|共青团)?")
 _TITLE_LINE = re.compile(r"年度报告|工作要点|报告$")
 
@@ -170,7 +170,7 @@ def _leading_run(name: str) -> tuple[list[PlaceCandidate], bool]:
     for c in leftmost_longest(cands, stops):
         if c.start != (run[-1].end if run else lead):
             break
-        if c.kind != KIND_FULL and name[c.end : c.end + 1] in _DIVISION_SUFFIXES:
+        if c.kind != KIND_FULL and name[c.end : c.end + 1] in DIVISION_SUFFIXES:
             return run, True
         run.append(c)
     return run, False

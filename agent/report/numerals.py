@@ -174,16 +174,7 @@ def mentions(text: str) -> list[Mention]:
     for m in _ARABIC.finditer(blanked):
         raw = m.group("num").replace(",", "")
         value = float(raw) * {"万": 1e4, "亿": 1e8}.get(m.group("scale") or "", 1)
-        found.append(
-            Mention(
-                value,
-                text[m.start() : m.end()],
-                m.start(),
-                m.end(),
-                _approx(m, blanked),
-                bool(m.group("pct")),
-            )
-        )
+        found.append(_mention(m, value, text, blanked))
         taken.append((m.start("num"), m.end()))
     for m in _CHINESE.finditer(blanked):
         numeral = m.group("num")
@@ -199,19 +190,15 @@ def mentions(text: str) -> list[Mention]:
         cn = cn_value(numeral)
         if cn is None:
             continue
-        value = cn
-        found.append(
-            Mention(
-                value,
-                text[m.start() : m.end()],
-                m.start(),
-                m.end(),
-                _approx(m, blanked),
-                bool(m.group("pct")),
-            )
-        )
+        found.append(_mention(m, cn, text, blanked))
     found.sort(key=lambda x: x.start)
     return found
+
+
+def _mention(m: re.Match[str], value: float, text: str, blanked: str) -> Mention:
+    return Mention(
+        value, text[m.start() : m.end()], m.start(), m.end(), _approx(m, blanked), bool(m.group("pct"))
+    )
 
 
 def values(text: str) -> set[float]:

@@ -275,6 +275,7 @@ def _legacy_place(code: str, name: str, codes: set[str]) -> Place:
 # --------------------------------------------------------------------------- the name matcher
 
 KIND_FULL, KIND_SHORT, _COUNTY_SHORT, _STOP = "full", "short", "county_short", "stop"
+DIVISION_SUFFIXES = frozenset("省市县区州盟旗")  # 青山 + 市: a short name with a suffix is a full name
 
 
 class _NameMatcher:

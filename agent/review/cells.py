@@ -10,14 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.report.model import AnnualReport
-from agent.report.table_output import STATES, reading_key, tables_dict
-
-__all__ = ["STATES", "ensure_cells", "has_cells", "reading_key", "report_tables", "uncertain_cells"]
-
-
-def report_tables(report: AnnualReport) -> dict[str, dict[str, Any]]:
-    """The tables the parser found, as {"table3": {"name": "表三", "format": …, "cells": […]}}."""
-    return tables_dict(report)
+from agent.report.table_output import tables_dict
 
 
 def has_cells(data: dict[str, Any]) -> bool:
@@ -30,17 +23,8 @@ def has_cells(data: dict[str, Any]) -> bool:
 def ensure_cells(data: dict[str, Any], report: AnnualReport) -> dict[str, Any]:
     """``data`` with ``tables`` (cells) filled from the parsed report unless it has them already."""
     if not has_cells(data):
-        data["tables"] = report_tables(report)
+        data["tables"] = tables_dict(report)
         data["cells_from"] = "tables"
     else:
         data.setdefault("cells_from", "parser")
     return data
-
-
-def uncertain_cells(data: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        c
-        for t in (data.get("tables") or {}).values()
-        for c in t.get("cells", [])
-        if c.get("state") == "uncertain"
-    ]

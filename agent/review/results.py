@@ -2,7 +2,7 @@
 
     data = check_file(Path("某局2024年报.pdf"), previous=Path("某局2023年报.pdf"))
     data["summary"]        # {"error": 2, "warning": 1, "info": 0}
-    data["tables"]         # every cell: label, column, value, state, location (agent.review.cells)
+    data["tables"]         # every cell: label, column, value, state, location (agent.report.table_output)
     data["findings"][0]    # {"rule", "severity", "message", "location", "section", "key"}
 
 The dict starts from :func:`agent.report.findings_output.findings_json` (so it says what the
@@ -22,7 +22,7 @@ from agent.report.checks import check_cross_year, check_report
 from agent.report.findings_output import findings_json
 from agent.report.model import AnnualReport, Finding
 from agent.report.reader import read_report
-from agent.review.cells import ensure_cells, uncertain_cells
+from agent.review.cells import ensure_cells
 from agent.review.similarity import COPY_THRESHOLD, copied_sections
 
 COPY_RULE = "NARRATIVE-COPY"
@@ -87,7 +87,6 @@ def result_dict(
         if previous is not None
         else None
     )
-    data["uncertain_cells"] = len(uncertain_cells(data))
     data["rules"] = sorted({f["rule"] for f in data["findings"]})
     return data
 
