@@ -85,6 +85,7 @@ class Evidence(BaseModel):
     gives: bool = True  # the marked sentence gives it
     probability: float = 0.0  # the decision's probability that the best passage answers
     threshold: float = 0.5
+    value_missing: str = ""  # a value asked for that no passage near the top states (“具体期限（几天）”)
     retrievers: list[str] = Field(default_factory=list)
     answerable: bool
 
@@ -150,6 +151,7 @@ def ask(
         evidence.answerable = False
         notices.append(VAGUE_NOTICE)
     mode: Mode = "llm" if use_llm else "offline"
+    notices += uncertainty_notices(evidence)
     if not evidence.answerable:
         if use_llm and terms:
             notices.append("依据不足，未调用大模型。")
@@ -178,7 +180,8 @@ def clean_question(question: str) -> str:
 
 def judge(question: str, terms: Sequence[Term], ranked: Sequence[Candidate], g: Gathered) -> Evidence:
     """The decision of agent.ask.rerank on the best passage, with what it rests on."""
-    ok, prob, threshold = rerank.answerable(ranked, rerank.variant(g))
+    d = rerank.decide(ranked, rerank.variant(g), question)
+    ok, prob, threshold = d.answer, d.probability, d.threshold
     best = ranked[0] if ranked else None
     return Evidence(
         terms=[t.text for t in terms],
@@ -189,9 +192,30 @@ def judge(question: str, terms: Sequence[Term], ranked: Sequence[Candidate], g: 
         gives=best.gives if best else False,
         probability=round(prob, 4),
         threshold=round(threshold, 4),
+        value_missing=d.missing.label if d.missing else "",
         retrievers=list(g.methods),
         answerable=ok,
     )
+
+
+UNSURE_BAND = 0.12  # a probability this close to the threshold makes the decision uncertain
+
+
+def uncertainty_notices(e: Evidence) -> list[str]:
+    """Say so when the decision was close, or when a value asked for is not in the corpus."""
+    out = []
+    if e.value_missing:
+        out.append("请查阅上级或本地的具体规定；下列段落只是相关，不含所问的数值。")
+    elif e.answerable and e.probability < e.threshold + UNSURE_BAND:
+        out.append(
+            f"把握不大（依据判断概率 {e.probability:.2f}，阈值 {e.threshold:.2f}）："
+            "请核对【】内的原文是否确实回答了问题；语料可能并没有这个问题的具体规定。"
+        )
+    elif not e.answerable and e.terms and e.probability >= e.threshold - UNSURE_BAND:
+        out.append(
+            f"接近可回答（依据判断概率 {e.probability:.2f}，阈值 {e.threshold:.2f}）：下列最接近的段落可能相关，请自行核对。"
+        )
+    return out
 
 
 def with_reports(ranked: list[Candidate], k: int) -> list[Candidate]:
@@ -277,7 +301,11 @@ def refusal(
     queries: Sequence[str] = (),
 ) -> Answer:
     """“语料中未找到依据”, then the closest passages with their keys (not cited as a basis)."""
-    lines = [f"{REFUSAL}。"]
+    lines = [
+        f"{REFUSAL}：语料中有相关条文，但没有找到所问的{evidence.value_missing}。"
+        if evidence.value_missing
+        else f"{REFUSAL}。"
+    ]
     if ranked:
         lines.append("最接近的段落（仅供参考，不能作为依据）：")
         for c in ranked[:REFUSAL_SHOWN]:

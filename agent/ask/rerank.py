@@ -22,10 +22,11 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from agent.ask import scope, slot
 from agent.ask.asked import asked_for
 from agent.ask.decide import Model
 from agent.ask.evidence import Term
@@ -93,6 +94,12 @@ ANSWER_FEATURES: tuple[str, ...] = (
     "sit_typed",
     "sit_first",
     "sit_bm25_first",
+    "specifics",
+    "defers",
+    "specifics_defers",
+    "local",
+    "cites_text",
+    "several_asked",
 )
 SEMANTIC_ONLY = (
     "semantic",
@@ -232,7 +239,10 @@ def old_before_new(ranked: list[Candidate]) -> list[Candidate]:
     return out
 
 
-def answer_features(ranked: Sequence[Candidate]) -> dict[str, float]:
+def answer_features(ranked: Sequence[Candidate], question: str = "") -> dict[str, float]:
+    """The best passage's features, its lead over the second, and what the question asks of
+    it: a value (agent.ask.slot) stated or not, details, a local rule, a passage that leaves
+    the matter to another text (agent.ask.scope)."""
     if not ranked:
         return {}
     best = ranked[0]
@@ -240,21 +250,59 @@ def answer_features(ranked: Sequence[Candidate]) -> dict[str, float]:
     ranks = [best.x.get(f"{m}_rank", 0.0) for m in ("dense", "bm25", "semantic", "sentences")]
     ran = sum(1 for r in ranks if r > 0) or 1
     agree = sum(1 for r in ranks if r >= 1.0 / (3 + RANK_OFFSET)) / ran
-    return {**best.x, "p1": best.score, "margin": best.score - second, "agree": agree}
+    specific = scope.asks_specifics(question)
+    leaves = scope.defers(best.passage.text)
+    return {
+        **best.x,
+        "p1": best.score,
+        "margin": best.score - second,
+        "agree": agree,
+        "specifics": float(specific),
+        "defers": float(leaves),
+        "specifics_defers": float(specific and leaves),
+        "local": float(scope.local_rule(question)),
+        "cites_text": float(scope.cites_text(question)),
+        "several_asked": float(scope.asks_count(question) > 1),
+        "value_asked": float(slot.asked_value(question) is not None),
+    }
+
+
+@dataclass(frozen=True)
+class Decision:
+    answer: bool
+    probability: float
+    threshold: float
+    missing: slot.Slot | None = None  # a value asked for that no passage near the top states
+
+
+def decide(
+    ranked: Sequence[Candidate], kind: str, question: str = "", models: dict[str, Model] | None = None
+) -> Decision:
+    """Answer or refuse: the fitted model's probability against its threshold; a value the
+    question asks for (几天、多少钱) that none of the first passages states refuses in any case."""
+    model = (models if models is not None else fitted()).get(f"answer-{kind}")
+    if not ranked:
+        return Decision(False, 0.0, model.threshold if model else 0.5)
+    if model is None:  # not fitted yet: the old extractive rule
+        p = ranked[0].coverage_value
+        return Decision(p >= 0.7 and ranked[0].numbers_ok, p, 0.7)
+    p = model.probability(answer_features(ranked, question))
+    missing = missing_value(question, ranked)
+    return Decision(p >= model.threshold and missing is None, p, model.threshold, missing)
+
+
+def missing_value(question: str, ranked: Sequence[Candidate]) -> slot.Slot | None:
+    """The value the question asks for when none of the first passages states it."""
+    wanted = slot.asked_value(question)
+    return wanted if wanted and slot.stated_by(wanted, question, ranked) is None else None
 
 
 def answerable(
-    ranked: Sequence[Candidate], kind: str, models: dict[str, Model] | None = None
+    ranked: Sequence[Candidate], kind: str, models: dict[str, Model] | None = None, question: str = ""
 ) -> tuple[bool, float, float]:
-    """(answer?, probability, threshold)."""
-    model = (models if models is not None else fitted()).get(f"answer-{kind}")
-    if not ranked:
-        return False, 0.0, model.threshold if model else 0.5
-    if model is None:  # not fitted yet: the old extractive rule
-        p = ranked[0].coverage_value
-        return p >= 0.7 and ranked[0].numbers_ok, p, 0.7
-    p = model.probability(answer_features(ranked))
-    return p >= model.threshold, p, model.threshold
+    """(answer?, probability, threshold) of :func:`decide`."""
+    d = decide(ranked, kind, question, models)
+    return d.answer, d.probability, d.threshold
 
 
 def describe(models: dict[str, Any]) -> str:

@@ -29,16 +29,19 @@ from agent.ask.citations import normalize_key  # noqa: E402
 from agent.ask.decide import choose_threshold, fit  # noqa: E402
 from agent.ask.evidence import expanded_query, key_terms  # noqa: E402
 from agent.ask.gather import Gathered, gather, is_history_question  # noqa: E402
-from agent.evals.ask import AskCase, eval_settings, load_cases, split_of  # noqa: E402
+from agent.evals.ask import AskCase, eval_settings, load_cases  # noqa: E402
 from agent.settings import load_settings  # noqa: E402
 
 LABEL = os.environ.get("ASK_FIT_LABEL", "answerable")  # or "correct": answerable and right in the first three
 L2 = 10.0  # ridge strength (round 1: chosen among 0.1–30 on the check split and heldout.yaml; kept)
 SETS = {
     "colloquial": ROOT / "eval/ask/colloquial.yaml",
+    "colloquial2": ROOT / "eval/ask/colloquial2.yaml",  # round 2's held-out set, spent, dev since round 3
+    "nearmiss": ROOT / "eval/ask/nearmiss.yaml",  # round 3: 87 answerable + 57 unanswerable (47 near-misses)
     "questions": ROOT / "eval/ask/questions.yaml",
     "heldout": ROOT / "eval/ask/heldout.yaml",
 }
+COLLOQUIAL = ("colloquial", "colloquial2", "nearmiss")  # the pool the cross-validation folds
 
 
 def gathered_for(cases: list[AskCase], settings: object) -> list[tuple[AskCase, Gathered]]:
@@ -70,7 +73,7 @@ def evaluate(rows, models, kind):  # type: ignore[no-untyped-def]
     a1 = a3 = n = refused_ok = neg = answered = 0
     for case, cands, _ in rows:
         ranked = rerank.rank(list(cands), kind, models)
-        ok, _, _ = rerank.answerable(ranked, kind, models)
+        ok, _, _ = rerank.answerable(ranked, kind, models, case.question)
         if case.answerable:
             n += 1
             answered += ok
@@ -101,16 +104,18 @@ def fit_variant(kind: str, train, checks, l2: float = L2):  # type: ignore[no-un
             ys += labelled(case, cands)
     rr = fit(xs, ys, rr_feats, l2=l2)
     models = {f"rerank-{kind}": rr}
-    ax, ay, correct = [], [], []
+    ax, ay, correct, gated = [], [], [], []
     for case, cands, _ in train:
         ranked = rerank.rank(list(cands), kind, models)
-        ax.append(rerank.answer_features(ranked))
+        ax.append(rerank.answer_features(ranked, case.question))
+        gated.append(rerank.missing_value(case.question, ranked))
         ay.append(int(case.answerable))
         want = {normalize_key(e) for e in case.expect}
         correct.append(int(any(normalize_key(c.passage.key) in want for c in ranked[:3])))
     labels = correct if LABEL == "correct" else ay
     an = fit(ax, labels, an_feats, l2=l2)
-    probs = [an.probability(x) for x in ax]
+    # a question refused for a value no passage states is refused whatever the model says
+    probs = [0.0 if g else an.probability(x) for x, g in zip(ax, gated, strict=True)]
     an = type(an)(an.features, an.mean, an.scale, an.coef, an.intercept, choose_threshold(probs, labels))
     models[f"answer-{kind}"] = an
     print(f"\n== {kind}  (threshold {an.threshold:.3f})")
@@ -130,7 +135,8 @@ def out_of_fold(rows, models, kind):  # type: ignore[no-untyped-def]
     model = models[f"answer-{kind}"]
     for case, cands, _ in rows:
         ranked = rerank.rank(list(cands), kind, models)
-        p = model.probability(rerank.answer_features(ranked))
+        d = rerank.decide(ranked, kind, case.question, models)
+        p = 0.0 if d.missing else d.probability
         want = {normalize_key(e) for e in case.expect}
         keys = [normalize_key(x.passage.key) for x in ranked[:3]]
         out.append((case, p, model.threshold, bool(keys) and keys[0] in want, any(k in want for k in keys)))
@@ -158,8 +164,8 @@ def cv_figures(oof, threshold=None):  # type: ignore[no-untyped-def]
 
 
 def cross_validate(stored, colloquial, folds: int = 3):  # type: ignore[no-untyped-def]
-    """k-fold estimate on the colloquial set: each fold scored by models fitted on the other
-    folds + questions.yaml (a steadier figure than the one check split). Prints the figures at
+    """k-fold estimate on the colloquial pool (:data:`COLLOQUIAL`): each fold scored by models
+    fitted on the other folds + questions.yaml (a steadier figure than the one check split). Prints the figures at
     the fitted thresholds and the trade-off over fixed thresholds (out-of-fold probabilities)."""
     import contextlib
     import hashlib
@@ -185,7 +191,7 @@ def cross_validate(stored, colloquial, folds: int = 3):  # type: ignore[no-untyp
         m = cv_figures(oof)
         n_pos = sum(1 for r in oof if r[0].answerable)
         print(
-            f"\n== {folds}-fold CV on colloquial.yaml ({kind}; {n_pos} answerable, {len(oof) - n_pos} "
+            f"\n== {folds}-fold CV on the colloquial pool ({', '.join(COLLOQUIAL)}; {kind}; {n_pos} answerable, {len(oof) - n_pos} "
             "unanswerable): " + ", ".join(f"{k} {v:.3f}" for k, v in m.items())
         )
         print("   threshold | answered | acc@3 | refusal recall | refusal precision")
@@ -200,14 +206,9 @@ def cross_validate(stored, colloquial, folds: int = 3):  # type: ignore[no-untyp
 def main() -> None:
     dry = "--dry-run" in sys.argv
     settings = eval_settings(load_settings())
-    colloquial = load_cases(SETS["colloquial"])
+    colloquial = [c for name in COLLOQUIAL for c in load_cases(SETS[name])]
     train_cases = colloquial + load_cases(SETS["questions"])
-    check_sets = {
-        "check split (colloquial 1/3, fitted on since round 2)": [
-            c for c in colloquial if split_of(c.question) == "check"
-        ],
-        "heldout.yaml": load_cases(SETS["heldout"]),
-    }
+    check_sets = {"heldout.yaml": load_cases(SETS["heldout"])}
     cache = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--cache=")), None)
     stored = pickle.loads(Path(cache).read_bytes()) if cache and Path(cache).is_file() else {}
     models = {}

@@ -1,0 +1,53 @@
+"""Signs that a question reaches past what the corpus holds, for the answerability decision.
+
+* :func:`asks_specifics` — the question wants details (具体、标准、模板、条件、流程、名单、举例 …):
+  a passage on the topic often lacks them.
+* :func:`defers` — the passage leaves the matter to another text (具体办法由国务院……制定、
+  按照国家有关规定、另行规定、从其规定): the details asked for are in a text the corpus does not hold.
+* :func:`cites_text` — the clerk quotes what a text already says (“条例说……”、“要点里提到……”)
+  and asks past it: what the text says is known, what is asked is often not in it.
+* :func:`local_rule` — the question asks about a province's, city's or county's own 办法、标准、
+  考核 or 模板; the corpus holds national laws and one agency's work points, no local rules.
+
+Each is a feature of the decision (:mod:`agent.ask.rerank`), fitted on labelled questions;
+none refuses on its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SPECIFICS = re.compile(
+    r"具体|到底|标准|模板|样式|范本|样本|格式|条件|流程|程序|名单|哪几|哪些情况|举例|例子|怎么编|文号|哪个平台|哪家|位置|什么证"
+)
+_DEFERS = re.compile(
+    r"具体办法由|另行规定|另行制定|按照国家有关规定|依照国家有关规定|按照有关规定|依照有关规定|从其规定"
+    r"|由国务院[^。；]{0,20}(?:制定|规定)|由国家[^。；]{0,12}(?:制定|规定)|的规定执行"
+    r"|按照[^。；]{0,12}规定办理|依照[^。；]{0,16}规定办理"
+)
+_CITES = re.compile(r"(?:条例|要点|法|规定|指南|文件|上面)里?(?:说|提到|写着|讲)")
+_LOCAL = re.compile(
+    r"(?:我们|本|咱们?)?(?:省|市|县|区)(?:里|的|里的|级|统一的|政府的?)?[^，。？]{0,8}?"
+    r"(?:实施办法|实施细则|办法|细则|标准|考核|模板|制度)"
+)
+
+
+def asks_specifics(question: str) -> bool:
+    return bool(_SPECIFICS.search(question))
+
+
+def defers(text: str) -> bool:
+    return bool(_DEFERS.search(text))
+
+
+def local_rule(question: str) -> bool:
+    return bool(_LOCAL.search(question))
+
+
+def cites_text(question: str) -> bool:
+    return bool(_CITES.search(question))
+
+
+def asks_count(question: str) -> int:
+    """How many questions the text asks (question marks; at least one)."""
+    return max(1, len(re.findall(r"[？?]", question)))

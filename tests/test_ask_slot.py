@@ -1,0 +1,106 @@
+"""What a question asks for, whether the corpus states it, and the signs of a question that
+reaches past the corpus (agent.ask.slot, agent.ask.scope), as `ask` uses them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.ask import scope, slot
+from agent.ask.answer import ask
+from agent.settings import load_settings
+
+
+@pytest.fixture
+def offline(shared_index: Path) -> Any:
+    return load_settings(index_path=shared_index, offline=True)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "unit"),
+    [
+        ("补正要给申请人留几天？", "span", "天"),
+        ("不能当场答复的，最晚多少个工作日内答复？", "span", "工作日"),
+        ("脱密期一般定多长？", "span", ""),
+        ("一页收多少钱？", "amount", ""),
+        ("一年申请多少件以上才算明显超过合理范围？", "count", "件"),
+        ("在考核里占多少分？", "count", "分"),
+        ("评估要在几月份之前做完？", "month", ""),
+    ],
+)
+def test_a_value_asked_for_is_found(question: str, kind: str, unit: str) -> None:
+    s = slot.asked_value(question)
+    assert s is not None and (s.kind, s.unit) == (kind, unit), s
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "光复印就得好几天，能不能给他刻个盘？",  # 好几天: context
+        "办公室清库房，有一堆十几年前的旧档案，能不能自己碎掉？",  # 十几年前
+        "网站上收到几条市民留言，要点对这个有要求吗？",  # 几条 + a noun: context
+        "每条信息得列哪几项？",  # an enumeration, not a count
+        "表二行政处罚那格，填罚了多少钱还是填多少件？",  # a choice between two things
+        "这个申请要不要受理？",
+        "申请人说他三天前就寄了。我们还没收到。",  # no question asked
+    ],
+)
+def test_context_numbers_are_not_a_value_asked_for(question: str) -> None:
+    assert slot.asked_value(question) is None
+
+
+def test_a_value_is_stated_only_by_a_number_of_the_asked_kind() -> None:
+    days = slot.Slot("span", "天", "几天")
+    assert slot.stated_in(days, "应当自收到申请之日起20个工作日内予以答复。")
+    assert not slot.stated_in(days, "并告知申请人合理的补正期限。")
+    assert not slot.stated_in(days, "依照本条例第三十三条的规定办理。")  # an article number is no day count
+    years = slot.Slot("span", "年", "多少年")
+    assert not slot.stated_in(years, "应当自收到申请之日起20个工作日内予以答复。")
+    money = slot.Slot("amount", "", "多少钱")
+    assert not slot.stated_in(money, "采购总金额（单位：万元）。")  # a unit without a number
+    assert slot.stated_in(money, "行政机关依申请提供政府信息，不收取费用。", "申请公开要交多少钱？")
+    # “不收取费用” does not say how much another fee the question names comes to
+    assert not slot.stated_in(money, "行政机关依申请提供政府信息，不收取费用。", "信息处理费一页多少钱？")
+
+
+def test_scope_signs() -> None:
+    assert scope.asks_specifics("答复书有没有标准模板？")
+    assert not scope.asks_specifics("收到申请后多少个工作日内答复？")
+    assert scope.defers("具体办法由国务院价格主管部门会同国务院财政部门、全国政府信息公开工作主管部门制定。")
+    assert not scope.defers("应当自收到申请之日起20个工作日内予以答复。")
+    assert scope.local_rule("我们省的政府信息公开实施办法里怎么规定？")
+    assert not scope.local_rule("县政府办公室是不是主管部门？")
+    assert scope.cites_text("条例说给“合理的补正期限”，到底几天？")
+    assert scope.asks_count("能不能？要不要？") == 2 and scope.asks_count("能不能") == 1
+
+
+def test_a_value_no_passage_states_is_refused_and_said(offline: Any) -> None:
+    answer = ask("真要收信息处理费的话，一页收多少钱？", offline)
+    assert answer.refused and answer.evidence is not None
+    assert "多少钱" in answer.evidence.value_missing
+    assert "没有找到所问的" in answer.answer and "多少钱" in answer.answer
+    assert any("第四十二条" in p.key for p in answer.passages[:3])  # the closest are listed
+
+
+def test_a_value_the_corpus_states_is_answered(offline: Any) -> None:
+    answer = ask("不能当场答复的，最晚多少个工作日内要答复？", offline)
+    assert not answer.refused and answer.citations[0].key == "[条例 第三十三条]"
+    assert answer.evidence is not None and answer.evidence.value_missing == ""
+    assert "20个工作日" in answer.answer
+
+
+def test_a_close_decision_says_so(offline: Any) -> None:
+    """Answers and refusals near the threshold carry a notice; clear ones do not."""
+    from agent.ask.answer import UNSURE_BAND, Evidence, uncertainty_notices
+
+    def ev(p: float, ok: bool) -> Evidence:
+        return Evidence(
+            terms=["补正"], covered=[], missing=[], coverage=0.0, probability=p, threshold=0.5, answerable=ok
+        )
+
+    assert any("把握不大" in n for n in uncertainty_notices(ev(0.5 + UNSURE_BAND / 2, True)))
+    assert not uncertainty_notices(ev(0.95, True))
+    assert any("接近可回答" in n for n in uncertainty_notices(ev(0.5 - UNSURE_BAND / 2, False)))
+    assert not uncertainty_notices(ev(0.05, False))
