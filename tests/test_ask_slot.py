@@ -60,9 +60,13 @@ def test_a_value_is_stated_only_by_a_number_of_the_asked_kind() -> None:
     assert not slot.stated_in(years, "应当自收到申请之日起20个工作日内予以答复。")
     money = slot.Slot("amount", "", "多少钱")
     assert not slot.stated_in(money, "采购总金额（单位：万元）。")  # a unit without a number
-    assert slot.stated_in(money, "行政机关依申请提供政府信息，不收取费用。", "申请公开要交多少钱？")
-    # “不收取费用” does not say how much another fee the question names comes to
-    assert not slot.stated_in(money, "行政机关依申请提供政府信息，不收取费用。", "信息处理费一页多少钱？")
+    free = "行政机关依申请提供政府信息，不收取费用。"
+    assert slot.stated_in(money, free, "申请公开要交多少钱？")
+    assert slot.stated_in(money, free, "复印费一页收多少钱？")  # 复印 is one of the costs not charged
+    # “不收取费用” does not say what a fee the text names apart comes to
+    assert not slot.stated_in(
+        money, free + "但是，超过合理范围的，可以收取信息处理费。", "信息处理费一页多少钱？"
+    )
 
 
 def test_scope_signs() -> None:
@@ -104,3 +108,45 @@ def test_a_close_decision_says_so(offline: Any) -> None:
     assert not uncertainty_notices(ev(0.95, True))
     assert any("接近可回答" in n for n in uncertainty_notices(ev(0.5 - UNSURE_BAND / 2, False)))
     assert not uncertainty_notices(ev(0.05, False))
+
+
+def test_a_claimed_value_is_put_to_the_test_only_when_asked_about() -> None:
+    claims = slot.claimed_values("我工作满十年了，今年的年休假是不是有15天？")
+    assert [c.cue for c in claims] == ["十年", "15天"] and all(c.claimed for c in claims)
+    assert [c.cue for c in slot.claimed_values("老同志说15个工作日内必须回，是这么回事吧？")] == [
+        "15个工作日"
+    ]
+    assert slot.claimed_values("复印费每页0.5元，是不是收多了？")[0].cue == "0.5元"
+    # told as background, or a date / a year: nothing to test
+    assert slot.claimed_values("公开指南三年没动过了，电话都换了，上面查出来会怎样？") == []
+    assert slot.claimed_values("2019年的条例是不是哪天施行的？") == []
+    assert slot.claimed_values("1月底交年报是不是晚了？") == []
+
+
+def test_unknown_titles_are_named() -> None:
+    titles = ["中华人民共和国政府信息公开条例", "条例", "保密法", "中华人民共和国保守国家秘密法"]
+    assert scope.unknown_titles("浙江那个《政府信息公开暂行办法》里怎么说？", titles) == [
+        "政府信息公开暂行办法"
+    ]
+    assert scope.unknown_titles("《政府信息公开条例》第三十三条", titles) == []
+    assert scope.unknown_titles("《中华人民共和国保守国家秘密法》和《保密法》", titles) == []
+    assert scope.unknown_titles("没有书名号的问题", titles) == []
+
+
+def test_a_document_the_corpus_lacks_is_refused_and_named(offline: Any) -> None:
+    answer = ask("《某省政府信息公开实施办法》对延长答复期限有没有额外的审批要求？", offline)
+    assert answer.refused and answer.evidence is not None
+    assert answer.evidence.unknown_document == "《某省政府信息公开实施办法》"
+    assert "语料中没有《某省政府信息公开实施办法》" in answer.answer
+    named = ask("《政府信息公开条例》规定不能当场答复的，多少个工作日内答复？", offline)
+    assert not named.refused and named.citations[0].key == "[条例 第三十三条]"
+
+
+def test_a_claimed_value_the_passages_do_not_have_is_refused(offline: Any) -> None:
+    answer = ask("出差住宿费一晚上限是不是500元？", offline)
+    assert answer.refused and answer.evidence is not None and "500元" in answer.evidence.value_missing
+    assert "500元" in answer.answer
+    fee = ask("申请人要的材料复印费每页0.5元，是不是按这个收就行？", offline)
+    assert any(c.key == "[条例 第四十二条]" for c in fee.citations), fee.answer  # “不收取费用” answers it
+    trap = ask("科里老同志说依申请公开15个工作日内答复就行，是这么回事吧？", offline)
+    assert not trap.refused and any(c.key == "[条例 第三十三条]" for c in trap.citations)

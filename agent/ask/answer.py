@@ -86,6 +86,7 @@ class Evidence(BaseModel):
     probability: float = 0.0  # the decision's probability that the best passage answers
     threshold: float = 0.5
     value_missing: str = ""  # a value asked for that no passage near the top states (“具体期限（几天）”)
+    unknown_document: str = ""  # a document the question names that the corpus does not hold
     retrievers: list[str] = Field(default_factory=list)
     answerable: bool
 
@@ -193,6 +194,7 @@ def judge(question: str, terms: Sequence[Term], ranked: Sequence[Candidate], g: 
         probability=round(prob, 4),
         threshold=round(threshold, 4),
         value_missing=d.missing.label if d.missing else "",
+        unknown_document=d.unknown_document,
         retrievers=list(g.methods),
         answerable=ok,
     )
@@ -301,11 +303,7 @@ def refusal(
     queries: Sequence[str] = (),
 ) -> Answer:
     """“语料中未找到依据”, then the closest passages with their keys (not cited as a basis)."""
-    lines = [
-        f"{REFUSAL}：语料中有相关条文，但没有找到所问的{evidence.value_missing}。"
-        if evidence.value_missing
-        else f"{REFUSAL}。"
-    ]
+    lines = [refusal_line(evidence)]
     if ranked:
         lines.append("最接近的段落（仅供参考，不能作为依据）：")
         for c in ranked[:REFUSAL_SHOWN]:
@@ -321,6 +319,14 @@ def refusal(
         notices=list(notices),
         queries=list(queries),
     )
+
+
+def refusal_line(e: Evidence) -> str:
+    if e.unknown_document:
+        return f"{REFUSAL}：语料中没有{e.unknown_document}，无法据以回答。"
+    if e.value_missing:
+        return f"{REFUSAL}：语料中有相关条文，但没有找到所问的{e.value_missing}。"
+    return f"{REFUSAL}。"
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:

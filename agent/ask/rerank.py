@@ -273,6 +273,7 @@ class Decision:
     probability: float
     threshold: float
     missing: slot.Slot | None = None  # a value asked for that no passage near the top states
+    unknown_document: str = ""  # a document the question names in 《》 that the corpus does not hold
 
 
 def decide(
@@ -288,13 +289,35 @@ def decide(
         return Decision(p >= 0.7 and ranked[0].numbers_ok, p, 0.7)
     p = model.probability(answer_features(ranked, question))
     missing = missing_value(question, ranked)
-    return Decision(p >= model.threshold and missing is None, p, model.threshold, missing)
+    unknown = scope.unknown_titles(question, [*corpus_names(), *(c.passage.title for c in ranked)])
+    ok = p >= model.threshold and missing is None and not unknown
+    return Decision(ok, p, model.threshold, missing, "、".join(f"《{t}》" for t in unknown))
+
+
+@functools.cache
+def corpus_names() -> tuple[str, ...]:
+    """Titles and short names (条例、保密法、年报指南 …) of the bundled documents."""
+    from agent.ask.citations import document_name
+    from agent.corpus.meta import load_manifest
+
+    out: list[str] = []
+    for d in load_manifest():
+        m = d.meta
+        out += [
+            m.title or "",
+            document_name(m.kind, m.title or "", agency=m.agency, year=m.year, status=m.status),
+        ]
+    return tuple(t for t in out if t)
 
 
 def missing_value(question: str, ranked: Sequence[Candidate]) -> slot.Slot | None:
-    """The value the question asks for when none of the first passages states it."""
-    wanted = slot.asked_value(question)
-    return wanted if wanted and slot.stated_by(wanted, question, ranked) is None else None
+    """The value the question asks for (or states and asks about) when none of the first
+    passages states one of its kind."""
+    asked = slot.asked_value(question)
+    for wanted in [asked] if asked else slot.claimed_values(question):
+        if slot.stated_by(wanted, question, ranked) is None:
+            return wanted
+    return None
 
 
 def answerable(

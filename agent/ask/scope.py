@@ -9,13 +9,17 @@
 * :func:`local_rule` — the question asks about a province's, city's or county's own 办法、标准、
   考核 or 模板; the corpus holds national laws and one agency's work points, no local rules.
 
-Each is a feature of the decision (:mod:`agent.ask.rerank`), fitted on labelled questions;
-none refuses on its own.
+* :func:`unknown_titles` — a document the question names in 《》 that the corpus does not hold
+  (《某省政府信息公开暂行办法》, 《政府信息公开申请表》): `ask` refuses and names it.
+
+The first four are features of the decision (:mod:`agent.ask.rerank`), fitted on labelled
+questions, and do not refuse on their own.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _SPECIFICS = re.compile(
     r"具体|到底|标准|模板|样式|范本|样本|格式|条件|流程|程序|名单|哪几|哪些情况|举例|例子|怎么编|文号|哪个平台|哪家|位置|什么证"
@@ -51,3 +55,24 @@ def cites_text(question: str) -> bool:
 def asks_count(question: str) -> int:
     """How many questions the text asks (question marks; at least one)."""
     return max(1, len(re.findall(r"[？?]", question)))
+
+
+_TITLE = re.compile(r"《([^》]{2,40})》")
+_TITLE_NOISE = re.compile(r"^中华人民共和国|[（(][^）)]*[）)]|\s")
+
+
+def _bare(title: str) -> str:
+    return _TITLE_NOISE.sub("", title)
+
+
+def unknown_titles(question: str, titles: Iterable[str]) -> list[str]:
+    """The documents the question names in 《》 that are none of ``titles`` (the corpus's own:
+    a name counts as known when it is part of a title or a title is part of it, without
+    中华人民共和国 and bracketed years)."""
+    known = [_bare(t) for t in titles if t]
+    out = []
+    for name in _TITLE.findall(question):
+        bare = _bare(name)
+        if bare and not any(bare in t or (len(t) >= 4 and t in bare) for t in known):
+            out.append(name)
+    return out

@@ -77,9 +77,13 @@ class Slot:
     unit: str  # the asked unit (天, 年, 件, 分 …); "" when any of the kind will do
     cue: str  # the words of the question that ask (“几天”)
 
+    claimed: bool = False  # a value the question states (“是不是有15天？”), not one it asks for
+
     @property
     def label(self) -> str:
-        """What was asked, for the refusal (“具体的天数（几天）”)."""
+        """What was asked, for the refusal (“具体期限（几天）”)."""
+        if self.claimed:
+            return f"依据来核对问题中的“{self.cue}”"
         if self.kind == "count":
             return f"具体数字（{self.cue}）"
         return f"具体{_SPAN_KIND_NAMES.get(self.kind, '数字')}（{self.cue}）"
@@ -116,7 +120,31 @@ def asked_value(question: str) -> Slot | None:
     return None
 
 
-def _value_in(slot: Slot, clause: str, question: str) -> bool:
+_CLAIM = re.compile(
+    r"(?<![\d.第])(?P<n>\d{1,3}(?:\.\d+)?|[一二两三四五六七八九十][一二两三四五六七八九十百]*)\s*"
+    r"(?P<unit>个工作日|工作日|天|日|个月|年|小时|元|万元)(?![前后间底初度代级])"
+)
+
+
+_CONFIRM = re.compile(r"是不是|是否|对吧|对不对|对吗|是这么回事|是这样吗|没错吧|还是|够不够|够吗|行不行")
+
+
+def claimed_values(question: str) -> list[Slot]:
+    """Time spans and amounts the question states and puts to the test (“年休假是不是有15天？”、
+    “15个工作日内回复，对吧？”、“定永久还是30年？”): a passage that answers it has a value of that
+    kind to compare. Dates and years (2019年、1月底、三年前) and numbers told as background are not."""
+    out = []
+    for sent in _asking_sentences(question):
+        if not _CONFIRM.search(sent):
+            continue  # a number told as background (三年没动过了、一个月提了几百个), not put to the test
+        for m in _CLAIM.finditer(sent):
+            unit = m.group("unit").removeprefix("个")
+            kind = "amount" if unit.endswith("元") else "span"
+            out.append(Slot(kind, "" if kind == "amount" else unit, m.group(0), claimed=True))
+    return out
+
+
+def _value_in(slot: Slot, clause: str, other_fees: Sequence[str] = ()) -> bool:
     s = _ARTICLE.sub("", clause)
     if slot.kind == "span":
         units = [m.group(1) for m in _SPAN.finditer(s)]
@@ -128,18 +156,20 @@ def _value_in(slot: Slot, clause: str, question: str) -> bool:
     if slot.kind == "amount":
         if _AMOUNT.search(s):
             return True
-        fees = [f for f in _FEE_NAME.findall(question) if not f.endswith(("收费", "交费", "缴费"))]
-        return bool(_FREE.search(s)) and all(f in clause for f in fees)
+        return bool(_FREE.search(s)) and all(f in clause for f in other_fees)
     if slot.kind == "percent":
         return bool(_PCT.search(s))
     return bool(re.search(rf"{_NUM}\s*{re.escape(slot.unit)}", s))
 
 
 def stated_in(slot: Slot, text: str, question: str = "") -> str | None:
-    """The first sentence of ``text`` with a clause that states a value of the asked kind."""
+    """The first sentence of ``text`` with a clause that states a value of the asked kind. A fee
+    the question names that the text also names apart (信息处理费 beside “不收取费用”) is another
+    fee: “不收取费用” does not say what it comes to."""
+    fees = [f for f in _FEE_NAME.findall(question) if f in text and not f.endswith(("收费", "交费", "缴费"))]
     for a, b in sentences(text):
         sent = text[a:b]
-        if any(_value_in(slot, c, question) for c in _CLAUSE.findall(sent)):
+        if any(_value_in(slot, c, fees) for c in _CLAUSE.findall(sent)):
             return sent
     return None
 

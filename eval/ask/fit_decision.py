@@ -33,21 +33,29 @@ from agent.evals.ask import AskCase, eval_settings, load_cases  # noqa: E402
 from agent.settings import load_settings  # noqa: E402
 
 LABEL = os.environ.get("ASK_FIT_LABEL", "answerable")  # or "correct": answerable and right in the first three
-L2 = 10.0  # ridge strength (round 1: chosen among 0.1–30 on the check split and heldout.yaml; kept)
+L2 = float(
+    os.environ.get("ASK_FIT_L2", "10")
+)  # ridge strength (round 1: chosen among 0.1–30 on the check split and heldout.yaml; kept)
 SETS = {
     "colloquial": ROOT / "eval/ask/colloquial.yaml",
     "colloquial2": ROOT / "eval/ask/colloquial2.yaml",  # round 2's held-out set, spent, dev since round 3
     "nearmiss": ROOT / "eval/ask/nearmiss.yaml",  # round 3: 87 answerable + 57 unanswerable (47 near-misses)
+    "colloquial3": ROOT / "eval/ask/colloquial3.yaml",  # round 3's first held-out set, spent, dev since
     "questions": ROOT / "eval/ask/questions.yaml",
     "heldout": ROOT / "eval/ask/heldout.yaml",
 }
-COLLOQUIAL = ("colloquial", "colloquial2", "nearmiss")  # the pool the cross-validation folds
+COLLOQUIAL = ("colloquial", "colloquial2", "nearmiss", "colloquial3")  # the pool the cross-validation folds
 
 
-def gathered_for(cases: list[AskCase], settings: object) -> list[tuple[AskCase, Gathered]]:
-    """Retrieval for every question (the slow part; cached by --cache)."""
+def gathered_for(
+    cases: list[AskCase], settings: object, known: dict[str, Gathered] | None = None
+) -> list[tuple[AskCase, Gathered]]:
+    """Retrieval for every question (the slow part; cached by --cache: ``known`` by question)."""
     out = []
     for c in cases:
+        if known and c.question in known:
+            out.append((c, known[c.question]))
+            continue
         history = is_history_question(c.question)
         out.append(
             (c, gather(c.question, settings, lexical_queries=[expanded_query(c.question)], history=history))
@@ -218,11 +226,14 @@ def main() -> None:
             from agent.corpus import semantic
 
             semantic.encoder.cache_clear()
-        if kind not in stored:
-            stored[kind] = (
-                gathered_for(train_cases, settings),
-                {name: gathered_for(cases, settings) for name, cases in check_sets.items()},
-            )
+        known = {}
+        if kind in stored:
+            for rows in (stored[kind][0], *stored[kind][1].values()):
+                known.update({c.question: g for c, g in rows})
+        stored[kind] = (
+            gathered_for(train_cases, settings, known),
+            {name: gathered_for(cases, settings, known) for name, cases in check_sets.items()},
+        )
         train_g, checks_g = stored[kind]
         checks = {name: rows_for(g) for name, g in checks_g.items()}
         models.update(fit_variant(kind, rows_for(train_g), checks))
