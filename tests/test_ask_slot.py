@@ -77,6 +77,7 @@ def test_scope_signs() -> None:
     assert scope.local_rule("我们省的政府信息公开实施办法里怎么规定？")
     assert not scope.local_rule("县政府办公室是不是主管部门？")
     assert scope.cites_text("条例说给“合理的补正期限”，到底几天？")
+    assert not scope.cites_text("搞专项评议的时候，要点说请哪些人来评？")  # asks what the text says
     assert scope.asks_count("能不能？要不要？") == 2 and scope.asks_count("能不能") == 1
 
 

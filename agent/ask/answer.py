@@ -268,17 +268,33 @@ def offline_answer(
         quote = "……".join(marks) or snippet(c.passage.text)
         lines.append(f"{'根据' if i == 0 else '另见'}{c.passage.key}：【{quote}】")
     lines += [s.line() for s in extra]
-    citations = [citation(c) for c in cited] + [s.current_citation() for s in extra if s.current]
     return Answer(
         question=question,
         answer="\n".join(lines),
         mode="offline",
-        citations=_unique_citations(citations),
+        citations=_unique_citations(ordered_citations(cited, extra, history=is_history_question(question))),
         passages=[view(c) for c in ranked[:k]],
         evidence=evidence,
         notices=[*notices, "离线模式：以上为语料原文摘录，【】内为回答问题的句子，未经大模型归纳。"],
         queries=g.queries,
     )
+
+
+def ordered_citations(cited: Sequence[Candidate], extra: Sequence[Any], *, history: bool) -> list[Citation]:
+    """The quoted passages' citations, each superseded one with the article in force that
+    replaced it: the current article right before it (it is the basis) — except for a question
+    about the old text itself, where the old articles asked about come first and the current
+    ones after them."""
+    current = {s.passage.key: s.current_citation() for s in extra if s.current}
+    if history:
+        return [citation(c) for c in cited] + [
+            current[c.passage.key] for c in cited if c.passage.key in current
+        ]
+    out: list[Citation] = []
+    for c in cited:
+        now = current.get(c.passage.key)
+        out += [now, citation(c)] if now is not None else [citation(c)]
+    return out
 
 
 def _unique_citations(citations: list[Citation]) -> list[Citation]:

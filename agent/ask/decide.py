@@ -80,23 +80,33 @@ MIN_ANSWERED = 0.9  # the share of answerable questions the threshold must answe
 
 
 def choose_threshold(
-    probs: Sequence[float], labels: Sequence[int], min_answered: float = MIN_ANSWERED
+    probs: Sequence[float],
+    labels: Sequence[int],
+    min_answered: float = MIN_ANSWERED,
+    groups: Sequence[str] | None = None,
 ) -> float:
     """The threshold (a midpoint between two fitted probabilities) that refuses the most
     unanswerable questions while still answering at least ``min_answered`` of the answerable
-    ones — the issue's first target held on the fitting data, the second as far as it goes.
-    (Round 2 maximised answered + refused, Youden's J: on a pool dominated by near-misses that
-    refused one answerable question in seven, and the close-to-the-article set dropped;
-    eval/ask/RESULTS.md §5.)"""
+    ones of *every* group (the sets by style: colloquial situations, questions close to the
+    articles' words) — the issue's first target held on the fitting data for each style, the
+    second as far as it goes. (Round 2 maximised answered + refused, Youden's J: on a pool
+    dominated by near-misses that refused one answerable question in seven, and the
+    close-to-the-article set dropped; eval/ask/RESULTS.md §5–§7.)"""
     ps = sorted(set(probs))
     cands = [(a + b) / 2 for a, b in zip(ps, ps[1:], strict=False)] or [0.5]
-    pos = sum(1 for y in labels if y)
-    neg = len(labels) - pos
+    keys = list(groups) if groups is not None else [""] * len(labels)
+    rows = list(zip(probs, labels, keys, strict=True))
+    neg = sum(1 for y in labels if not y)
     best, best_t = (-1.0, -1.0), 0.5
     for t in cands:
-        answered = sum(1 for p, y in zip(probs, labels, strict=True) if y and p >= t) / max(1, pos)
-        refused = sum(1 for p, y in zip(probs, labels, strict=True) if not y and p < t) / max(1, neg)
+        answered = min(_answered(rows, t, g) for g in set(keys))
+        refused = sum(1 for p, y, _ in rows if not y and p < t) / max(1, neg)
         score = (refused, answered) if answered >= min_answered else (-1.0, answered)
         if score > best:
             best, best_t = score, t
     return float(best_t)
+
+
+def _answered(rows: Sequence[tuple[float, int, str]], t: float, group: str) -> float:
+    mine = [p for p, y, g in rows if y and g == group]
+    return sum(1 for p in mine if p >= t) / len(mine) if mine else 1.0

@@ -273,7 +273,7 @@ class Decision:
     probability: float
     threshold: float
     missing: slot.Slot | None = None  # a value asked for that no passage near the top states
-    unknown_document: str = ""  # a document the question names in 《》 that the corpus does not hold
+    unknown_document: str = ""  # a document the question names (in 《》, or by a year) that the corpus lacks
 
 
 def decide(
@@ -289,9 +289,12 @@ def decide(
         return Decision(p >= 0.7 and ranked[0].numbers_ok, p, 0.7)
     p = model.probability(answer_features(ranked, question))
     missing = missing_value(question, ranked)
-    unknown = scope.unknown_titles(question, [*corpus_names(), *(c.passage.title for c in ranked)])
+    unknown = "、".join(
+        f"《{t}》"
+        for t in scope.unknown_titles(question, [*corpus_names(), *(c.passage.title for c in ranked)])
+    ) or scope.absent_year(question, [c.passage for c in ranked[: slot.STATED_WITHIN]])
     ok = p >= model.threshold and missing is None and not unknown
-    return Decision(ok, p, model.threshold, missing, "、".join(f"《{t}》" for t in unknown))
+    return Decision(ok, p, model.threshold, missing, unknown)
 
 
 @functools.cache

@@ -9,6 +9,8 @@
 * :func:`local_rule` — the question asks about a province's, city's or county's own 办法、标准、
   考核 or 模板; the corpus holds national laws and one agency's work points, no local rules.
 
+* :func:`absent_year` — the question gives a dated document a year the corpus does not have
+  (上海市民宗局2023年的要点, when only the 2022 one is there): `ask` refuses and says so.
 * :func:`unknown_titles` — a document the question names in 《》 that the corpus does not hold
   (《某省政府信息公开暂行办法》, 《政府信息公开申请表》): `ask` refuses and names it.
 
@@ -19,7 +21,9 @@ questions, and do not refuse on their own.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+
+from agent.ask.citations import Passage
 
 _SPECIFICS = re.compile(
     r"具体|到底|标准|模板|样式|范本|样本|格式|条件|流程|程序|名单|哪几|哪些情况|举例|例子|怎么编|文号|哪个平台|哪家|位置|什么证"
@@ -49,7 +53,13 @@ def local_rule(question: str) -> bool:
 
 
 def cites_text(question: str) -> bool:
-    return bool(_CITES.search(question))
+    """“X说……” as a premise: a clause break follows before the question ends (“条例说给合理的
+    补正期限。到底给几天？”), not “要点说请哪些人来评？”, which only asks what X says."""
+    for m in _CITES.finditer(question):
+        rest = re.split(r"[？?]", question[m.end() :], maxsplit=1)[0]
+        if re.search(r"[，,。；;]", rest):
+            return True
+    return False
 
 
 def asks_count(question: str) -> int:
@@ -76,3 +86,28 @@ def unknown_titles(question: str, titles: Iterable[str]) -> list[str]:
         if bare and not any(bare in t or (len(t) >= 4 and t in bare) for t in known):
             out.append(name)
     return out
+
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
+_DATED_WORDS = re.compile(r"要点|年报|年度报告|报告|落实情况")
+DATED_KINDS = ("work_points", "annual_report", "implementation_report")
+
+
+def absent_year(question: str, passages: Sequence[Passage]) -> str:
+    """A year the question gives a dated document (“上海市民宗局2023年的要点”) when the dated
+    documents among ``passages`` are all of other years: “2023年” (else "")."""
+    if not _DATED_WORDS.search(question):
+        return ""
+    dated = [p for p in passages if p.kind in DATED_KINDS]
+    if not dated:
+        return ""
+    for year in dict.fromkeys(_YEAR.findall(question)):
+        if not any(p.year == int(year) or year in (p.title or "") for p in dated):
+            return f"{year}年的{_kind_word(dated[0].kind)}"
+    return ""
+
+
+def _kind_word(kind: str) -> str:
+    return {"work_points": "工作要点", "annual_report": "年度报告", "implementation_report": "落实情况报告"}[
+        kind
+    ]
