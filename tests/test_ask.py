@@ -312,7 +312,10 @@ def test_server_error_falls_back_to_offline(llm_server: Any, shared_index: Path)
 
 
 def test_no_answer_call_without_evidence(llm_server: Any, shared_index: Path) -> None:
-    answer = ask(OUTSIDE, llm_settings(llm_server, shared_index))
+    """Far from the threshold: no answer call. (OUTSIDE, 个人所得税, sits just under the
+    threshold offline, so with an LLM the model reads the passages and refuses: see the close-
+    refusal tests below.)"""
+    answer = ask("明天上海天气怎么样？", llm_settings(llm_server, shared_index))
     assert answer.refused and llm_server.count() == 1  # only the rewrite of the question
     assert "作为检索查询" in llm_server.requests[-1].last_user_message
 
@@ -371,3 +374,55 @@ def test_fitted_models_read_the_features_the_code_computes() -> None:
     }
     assert {k: tuple(m.features) for k, m in models.items()} == want
     assert all(0.0 < m.threshold < 1.0 for m in models.values())
+
+
+# ----------------------------------------------------------------------------- close refusals
+
+
+def _close_refusal(monkeypatch: pytest.MonkeyPatch, **extra: Any) -> None:
+    """Make the offline decision a refusal just under its threshold."""
+    from agent.ask import rerank
+
+    real = rerank.decide
+
+    def decide(ranked: Any, kind: str, question: str = "", models: Any = None) -> Any:
+        d = real(ranked, kind, question, models)
+        return rerank.Decision(False, d.threshold - 0.05, d.threshold, **extra)
+
+    monkeypatch.setattr(rerank, "decide", decide)
+
+
+def test_a_close_refusal_lets_the_llm_read_and_answer(
+    llm_server: Any, shared_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _close_refusal(monkeypatch)
+    llm_server.handler = lambda req: f"不能当场答复的，应当自收到申请之日起20个工作日内答复{KEY33}。"
+    answer = ask(Q33, llm_settings(llm_server, shared_index))
+    assert llm_server.count() == 2 and not answer.refused  # rewrite, then the answer
+    assert answer.evidence is not None and answer.evidence.llm_decides
+    assert [c.key for c in answer.citations] == [KEY33]
+    assert any("已请大模型阅读" in n for n in answer.notices)
+
+
+def test_a_close_refusal_stays_refused_when_the_llm_refuses_or_fails(
+    llm_server: Any, shared_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _close_refusal(monkeypatch)
+    llm_server.handler = lambda req: REFUSAL
+    assert ask(Q33, llm_settings(llm_server, shared_index)).refused
+    llm_server.handler = lambda req: "本条例规定答复期限为30个工作日" + KEY33 + "。"  # a wrong time limit
+    wrong = ask(Q33, llm_settings(llm_server, shared_index))
+    assert wrong.refused and "30个工作日" not in wrong.answer
+    llm_server.handler = lambda req: Reply.error(500)
+    failed = ask(Q33, llm_settings(llm_server, shared_index))
+    assert failed.refused and not failed.fallback and any("未作回答" in n for n in failed.notices)
+
+
+def test_a_value_the_code_found_missing_is_not_left_to_the_llm(
+    llm_server: Any, shared_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agent.ask import slot
+
+    _close_refusal(monkeypatch, missing=slot.Slot("span", "天", "几天"))
+    answer = ask(Q33, llm_settings(llm_server, shared_index))
+    assert answer.refused and llm_server.count() == 1  # only the rewrite

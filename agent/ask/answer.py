@@ -15,7 +15,9 @@
    passages, a fitted decision says whether the best one answers the question (including
    whether its marked sentence gives what is asked: a time limit, an amount, an organ).
    Otherwise the answer is “语料中未找到依据” followed by the closest passages with their keys —
-   and no LLM is called.
+   and no LLM is called, unless the refusal was close to the threshold with nothing found
+   missing by the code (a value, a document): then the model reads the passages and decides,
+   its reply verified like any other (:func:`llm_may_decide`).
 4. **Superseded rules** (:mod:`agent.ask.superseded`): a quoted rule that a later text changed
    (anything of the 2007 条例; the 2011 court rules' 三需要) is flagged, and the current article
    is cited with it.
@@ -87,6 +89,7 @@ class Evidence(BaseModel):
     threshold: float = 0.5
     value_missing: str = ""  # a value asked for that no passage near the top states (“具体期限（几天）”)
     unknown_document: str = ""  # a document the question names that the corpus does not hold
+    llm_decides: bool = False  # refused offline but close to the threshold: the LLM reads and decides
     retrievers: list[str] = Field(default_factory=list)
     answerable: bool
 
@@ -152,8 +155,9 @@ def ask(
         evidence.answerable = False
         notices.append(VAGUE_NOTICE)
     mode: Mode = "llm" if use_llm else "offline"
+    evidence.llm_decides = use_llm and bool(terms) and llm_may_decide(evidence)
     notices += uncertainty_notices(evidence)
-    if not evidence.answerable:
+    if not evidence.answerable and not evidence.llm_decides:
         if use_llm and terms:
             notices.append("依据不足，未调用大模型。")
         return refusal(q, ranked, k, evidence, mode, notices=notices, queries=g.queries)
@@ -164,9 +168,12 @@ def ask(
     try:
         return llm_answer(q, ranked, k, evidence, g, settings, client, notices=notices)
     except LLMError as exc:
+        failed = f"大模型调用失败（{exc.message}），"
+        if evidence.llm_decides:  # the offline decision was to refuse: no answer without the model
+            return refusal(q, ranked, k, evidence, mode, notices=[f"{failed}依据不足，未作回答。", *notices])
         answer = offline_answer(q, ranked, k, evidence, g, notices=notices)
         answer.fallback = True
-        answer.notices.insert(0, f"大模型调用失败（{exc.message}），已改用离线摘录答案。")
+        answer.notices.insert(0, f"{failed}已改用离线摘录答案。")
         return answer
 
 
@@ -203,10 +210,26 @@ def judge(question: str, terms: Sequence[Term], ranked: Sequence[Candidate], g: 
 UNSURE_BAND = 0.12  # a probability this close to the threshold makes the decision uncertain
 
 
+def llm_may_decide(e: Evidence) -> bool:
+    """A refusal close to the threshold, with nothing missing that the code found (a value, a
+    document): with an LLM configured, the model reads the passages and may still refuse; its
+    answer is verified sentence by sentence like any other."""
+    return (
+        not e.answerable
+        and not e.value_missing
+        and not e.unknown_document
+        and e.probability >= e.threshold - UNSURE_BAND
+    )
+
+
 def uncertainty_notices(e: Evidence) -> list[str]:
     """Say so when the decision was close, or when a value asked for is not in the corpus."""
     out = []
-    if e.value_missing:
+    if e.llm_decides:
+        out.append(
+            f"依据判断接近阈值（概率 {e.probability:.2f}，阈值 {e.threshold:.2f}）：已请大模型阅读检索到的段落后决定能否回答。"
+        )
+    elif e.value_missing:
         out.append("请查阅上级或本地的具体规定；下列段落只是相关，不含所问的数值。")
     elif e.answerable and e.probability < e.threshold + UNSURE_BAND:
         out.append(
