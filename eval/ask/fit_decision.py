@@ -42,15 +42,20 @@ SETS = {
     "nearmiss": ROOT / "eval/ask/nearmiss.yaml",  # round 3: 87 answerable + 57 unanswerable (47 near-misses)
     "colloquial3": ROOT / "eval/ask/colloquial3.yaml",  # round 3's first held-out set, spent, dev since
     "colloquial4": ROOT / "eval/ask/colloquial4.yaml",  # round 3's second held-out set, spent, dev since
+    "colloquial5": ROOT / "eval/ask/colloquial5.yaml",  # round 3's third held-out set, spent, dev since
     "questions": ROOT / "eval/ask/questions.yaml",
     "heldout": ROOT / "eval/ask/heldout.yaml",
 }
+# 1: the threshold must answer 90 % of each style (colloquial; questions.yaml) — it fell to 0.318 and
+# answered the off-corpus 个人所得税 question; 0 (shipped): 90 % of all answerable questions pooled
+PER_STYLE = os.environ.get("ASK_FIT_PER_STYLE", "0") == "1"
 COLLOQUIAL = (
     "colloquial",
     "colloquial2",
     "nearmiss",
     "colloquial3",
     "colloquial4",
+    "colloquial5",
 )  # the pool the cross-validation folds
 
 
@@ -136,7 +141,7 @@ def fit_variant(kind: str, train, checks, l2: float = L2):  # type: ignore[no-un
     # a question refused for a value no passage states is refused whatever the model says
     probs = [0.0 if g else an.probability(x) for x, g in zip(ax, gated, strict=True)]
     groups = ["articles" if case.question in _ARTICLE_STYLE else "colloquial" for case, _, _ in train]
-    threshold = choose_threshold(probs, labels, groups=groups)
+    threshold = choose_threshold(probs, labels, groups=groups if PER_STYLE else None)
     an = type(an)(an.features, an.mean, an.scale, an.coef, an.intercept, threshold)
     models[f"answer-{kind}"] = an
     print(f"\n== {kind}  (threshold {an.threshold:.3f})")
