@@ -28,6 +28,7 @@ def offline(shared_index: Path) -> Any:
         ("一年申请多少件以上才算明显超过合理范围？", "count", "件"),
         ("在考核里占多少分？", "count", "分"),
         ("评估要在几月份之前做完？", "month", ""),
+        ("信息处理费怎么收？按页还是按件，多少钱一件？", "amount", ""),  # the choice is another clause
     ],
 )
 def test_a_value_asked_for_is_found(question: str, kind: str, unit: str) -> None:

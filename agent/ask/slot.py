@@ -38,7 +38,7 @@ _NOT_BEFORE = "好十这那前头近上最哪"  # 好几天、十几年、这几
 # what may follow the asked unit: a limit or threshold word (几天内答复、多少件以上才算), or the end
 # of its clause after a little filler (留几天合适？、一年叫几次？)
 _AFTER = re.compile(
-    r"\s*(?:以?[内后前上下]|之[内后前]|为止|才|就|起)"
+    r"\s*(?:以?[内后前上下]|之[内后前]|为止|才|就|起|一[件页份次个张])"
     r"|\s*(?:左右|算|合适|为宜|够|行|可以|呢|吗|啊|呀|的话|时间|期限)*\s*(?:[，,。；;？?！!]|$)"
 )
 _Q_UNIT = re.compile(
@@ -89,6 +89,13 @@ class Slot:
         return f"具体{_SPAN_KIND_NAMES.get(self.kind, '数字')}（{self.cue}）"
 
 
+def _clause_at(text: str, pos: int) -> str:
+    """The clause (between commas, semicolons, stops) of ``text`` around ``pos``."""
+    start = max((text.rfind(c, 0, pos) for c in "，,；;：:。！？!?"), default=-1) + 1
+    ends = [i for i in (text.find(c, pos) for c in "，,；;：:。！？!?") if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
+
+
 def _asking_sentences(question: str) -> list[str]:
     """Sentences that ask (end with a question mark; or the last one, unterminated)."""
     parts = [s for s in _SENTENCE.findall(question) if s.strip()]
@@ -103,9 +110,9 @@ def _asking_sentences(question: str) -> list[str]:
 def asked_value(question: str) -> Slot | None:
     """The value the question asks for, or None (see the module docstring)."""
     for sent in _asking_sentences(question):
-        if "还是" in sent:
-            continue  # a choice (填多少钱还是多少件？), not a value asked for
         for m in _Q_UNIT.finditer(sent):
+            if "还是" in _clause_at(sent, m.start()):
+                continue  # a choice (填多少钱还是多少件？), not a value asked for
             if not _AFTER.match(sent, m.end()):
                 continue
             raw = m.group("unit")
@@ -113,7 +120,7 @@ def asked_value(question: str) -> Slot | None:
             for kind, units in (("span", _SPAN_UNITS), ("amount", _AMOUNT_UNITS), ("count", _COUNT_UNITS)):
                 if re.fullmatch(units, raw):
                     return Slot(kind, "" if kind == "amount" else unit, m.group(0))
-        m2 = _Q_OTHER.search(sent)
+        m2 = next((m for m in _Q_OTHER.finditer(sent) if "还是" not in _clause_at(sent, m.start())), None)
         if m2:
             kind = {"long": "span", "pct": "percent", "fee": "amount", "month": "month"}[str(m2.lastgroup)]
             return Slot(kind, "", m2.group(0))
