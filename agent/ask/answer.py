@@ -162,7 +162,7 @@ def ask(
             notices.append("依据不足，未调用大模型。")
         return refusal(q, ranked, k, evidence, mode, notices=notices, queries=g.queries)
     if not use_llm:
-        return offline_answer(q, ranked, k, evidence, g, notices=notices)
+        return offline_answer(q, ranked, k, evidence, g, notices=notices, history=history)
     from agent.llm import LLMError
 
     try:
@@ -171,7 +171,7 @@ def ask(
         failed = f"大模型调用失败（{exc.message}），"
         if evidence.llm_decides:  # the offline decision was to refuse: no answer without the model
             return refusal(q, ranked, k, evidence, mode, notices=[f"{failed}依据不足，未作回答。", *notices])
-        answer = offline_answer(q, ranked, k, evidence, g, notices=notices)
+        answer = offline_answer(q, ranked, k, evidence, g, notices=notices, history=history)
         answer.fallback = True
         answer.notices.insert(0, f"{failed}已改用离线摘录答案。")
         return answer
@@ -210,16 +210,16 @@ def judge(question: str, terms: Sequence[Term], ranked: Sequence[Candidate], g: 
 UNSURE_BAND = 0.12  # a probability this close to the threshold makes the decision uncertain
 
 
+def close_refusal(e: Evidence) -> bool:
+    """Refused, with a probability within :data:`UNSURE_BAND` under the threshold."""
+    return not e.answerable and e.probability >= e.threshold - UNSURE_BAND
+
+
 def llm_may_decide(e: Evidence) -> bool:
     """A refusal close to the threshold, with nothing missing that the code found (a value, a
     document): with an LLM configured, the model reads the passages and may still refuse; its
     answer is verified sentence by sentence like any other."""
-    return (
-        not e.answerable
-        and not e.value_missing
-        and not e.unknown_document
-        and e.probability >= e.threshold - UNSURE_BAND
-    )
+    return close_refusal(e) and not e.value_missing and not e.unknown_document
 
 
 def uncertainty_notices(e: Evidence) -> list[str]:
@@ -236,7 +236,7 @@ def uncertainty_notices(e: Evidence) -> list[str]:
             f"把握不大（依据判断概率 {e.probability:.2f}，阈值 {e.threshold:.2f}）："
             "请核对【】内的原文是否确实回答了问题；语料可能并没有这个问题的具体规定。"
         )
-    elif not e.answerable and e.terms and e.probability >= e.threshold - UNSURE_BAND:
+    elif e.terms and close_refusal(e):
         out.append(
             f"接近可回答（依据判断概率 {e.probability:.2f}，阈值 {e.threshold:.2f}）：下列最接近的段落可能相关，请自行核对。"
         )
@@ -280,6 +280,7 @@ def offline_answer(
     g: Gathered,
     *,
     notices: Sequence[str] = (),
+    history: bool = False,
 ) -> Answer:
     """Extractive: the answering sentences of the best passage (and of close seconds), quoted;
     a quote that is not text of its passage is never shown."""
@@ -295,7 +296,7 @@ def offline_answer(
         question=question,
         answer="\n".join(lines),
         mode="offline",
-        citations=_unique_citations(ordered_citations(cited, extra, history=is_history_question(question))),
+        citations=_unique_citations(ordered_citations(cited, extra, history=history)),
         passages=[view(c) for c in ranked[:k]],
         evidence=evidence,
         notices=[*notices, "离线模式：以上为语料原文摘录，【】内为回答问题的句子，未经大模型归纳。"],

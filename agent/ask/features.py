@@ -86,12 +86,15 @@ def years_present(terms: Sequence[Term], cov: Coverage) -> bool:
     return all(t.text in cov.covered for t in terms if t.is_number and len(t.text) == 4)
 
 
-def document_cues(p: Passage) -> tuple[str, ...]:
+def document_key(p: Passage) -> str | None:
+    """The key of :data:`DOCUMENT_CUES` the passage's document answers to, if any."""
     name = document_name(p.kind, p.title, agency=p.agency, year=p.year, status=p.status)
-    for key, cues in DOCUMENT_CUES.items():
-        if key in name:
-            return cues
-    return ()
+    return next((key for key in DOCUMENT_CUES if key in name), None)
+
+
+def document_cues(p: Passage) -> tuple[str, ...]:
+    key = document_key(p)
+    return DOCUMENT_CUES[key] if key else ()
 
 
 def _cue_features(question: str, p: Passage) -> tuple[float, float, float]:

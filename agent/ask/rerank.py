@@ -239,9 +239,9 @@ def old_before_new(ranked: list[Candidate]) -> list[Candidate]:
 
 
 def answer_features(ranked: Sequence[Candidate], question: str = "") -> dict[str, float]:
-    """The best passage's features, its lead over the second, and what the question asks of
-    it: a value (agent.ask.slot) stated or not, details, a local rule, a passage that leaves
-    the matter to another text (agent.ask.scope)."""
+    """The best passage's features, its lead over the second, and the signs that the question
+    reaches past the corpus (agent.ask.scope: details, a local rule, a passage that leaves the
+    matter to another text, a quoted premise, several questions)."""
     if not ranked:
         return {}
     best = ranked[0]
@@ -261,7 +261,6 @@ def answer_features(ranked: Sequence[Candidate], question: str = "") -> dict[str
         "local": float(scope.local_rule(question)),
         "cites_text": float(scope.cites_text(question)),
         "several_asked": float(scope.asks_count(question) > 1),
-        "value_asked": float(slot.asked_value(question) is not None),
     }
 
 
@@ -278,7 +277,8 @@ def decide(
     ranked: Sequence[Candidate], kind: str, question: str = "", models: dict[str, Model] | None = None
 ) -> Decision:
     """Answer or refuse: the fitted model's probability against its threshold; a value the
-    question asks for (几天、多少钱) that none of the first passages states refuses in any case."""
+    question asks for (几天、多少钱) that none of the first passages states, or a document it
+    names that the corpus lacks (《…》, a year), refuses in any case."""
     model = (models if models is not None else fitted()).get(f"answer-{kind}")
     if not ranked:
         return Decision(False, 0.0, model.threshold if model else 0.5)

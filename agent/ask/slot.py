@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent.ask.evidence import sentences
-from agent.ask.features import DOCUMENT_CUES, Candidate, document_cues
+from agent.ask.features import DOCUMENT_CUES, Candidate, document_key
 
 STATED_WITHIN = 3  # ranked passages searched for the value
 
@@ -197,8 +197,8 @@ def admissible(question: str, c: Candidate) -> bool:
     passage's (领导信箱 … 要点规定几个工作日 → not the 条例's 20 working days), nor when the
     passage is of another law that the question neither names nor implies (行政复议法's time
     limits are for its own procedure)."""
-    own = document_cues(c.passage)
-    own_key = next((k for k, cues in DOCUMENT_CUES.items() if cues == own and k not in _DOMAIN_CUES), None)
+    key = document_key(c.passage)
+    own_key = None if key in _DOMAIN_CUES else key
     named = _named_documents(question)
     if named:
         return own_key in named or (own_key is None and "条例" in question)
