@@ -361,6 +361,53 @@ def test_colloquial_development_set_floor(offline: Any) -> None:
     assert kinds.get("年报格式", 0) >= 0.9 and kinds.get("其他法律", 0) >= 0.75, kinds
 
 
+def test_eval_counts_wrong_answers_and_which_said_they_were_unsure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offline: Any
+) -> None:
+    """A wrong answer (an unanswerable question answered, or wrong keys) is counted, and silent
+    unless its decision was close (agent.ask.answer.unsure_answer: the “把握不大” notice)."""
+    import agent.evals.ask as ev
+    from agent.ask.answer import UNSURE_BAND, Answer, Citation, Evidence
+
+    cases = tmp_path / "set.yaml"
+    cases.write_text(
+        "answerable:\n"
+        "  - {q: 对的问题？, expect: ['[条例 第三十三条]']}\n"
+        "  - {q: 引错的问题？, expect: ['[条例 第三十三条]']}\n"
+        "unanswerable:\n"
+        "  - {q: 没把握地答了？, why: x}\n"
+        "  - {q: 有把握地答了？, why: x}\n"
+        "  - {q: 拒答了？, why: x}\n",
+        encoding="utf-8",
+    )
+    p = {
+        "对的问题？": 0.9,
+        "引错的问题？": 0.95,
+        "没把握地答了？": 0.5 + UNSURE_BAND / 2,
+        "有把握地答了？": 0.9,
+    }
+
+    def fake_ask(question: str, settings: Any, **_: Any) -> Answer:
+        refused = question == "拒答了？"
+        key = "[条例 第十条]" if question == "引错的问题？" else "[条例 第三十三条]"
+        cite = Citation(key=key, document="条例", locator="x", text="x")
+        evidence = Evidence(
+            terms=[], covered=[], missing=[], coverage=0.0, probability=p.get(question, 0.1),
+            threshold=0.5, answerable=not refused,
+        )  # fmt: skip
+        return Answer(
+            question=question, answer="x", mode="offline", refused=refused,
+            citations=[] if refused else [cite], evidence=evidence,
+        )  # fmt: skip
+
+    monkeypatch.setattr(ev, "ask", fake_ask)
+    result = ev.run_ask_eval(cases, offline)
+    assert (result.wrong_answers, result.silent_wrong) == (3, 2)
+    assert [r.unsure for r in result.cases] == [False, False, True, False, False]
+    data = ev.ask_eval_json(result)
+    assert (data["wrong_answers"], data["silent_wrong_answers"]) == (3, 2)
+
+
 def test_fitted_models_read_the_features_the_code_computes() -> None:
     """agent/ask/fitted.json was fitted on the feature lists of agent.ask.rerank (a changed list
     without a re-fit by eval/ask/fit_decision.py would silently read missing features as 0)."""

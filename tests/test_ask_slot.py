@@ -99,7 +99,7 @@ def test_a_value_the_corpus_states_is_answered(offline: Any) -> None:
 
 def test_a_close_decision_says_so(offline: Any) -> None:
     """Answers and refusals near the threshold carry a notice; clear ones do not."""
-    from agent.ask.answer import UNSURE_BAND, Evidence, uncertainty_notices
+    from agent.ask.answer import CLOSE_BAND, UNSURE_BAND, Evidence, uncertainty_notices
 
     def ev(p: float, ok: bool) -> Evidence:
         return Evidence(
@@ -108,7 +108,9 @@ def test_a_close_decision_says_so(offline: Any) -> None:
 
     assert any("把握不大" in n for n in uncertainty_notices(ev(0.5 + UNSURE_BAND / 2, True)))
     assert not uncertainty_notices(ev(0.95, True))
-    assert any("接近可回答" in n for n in uncertainty_notices(ev(0.5 - UNSURE_BAND / 2, False)))
+    assert not uncertainty_notices(ev(0.5 + UNSURE_BAND + 0.01, True))
+    assert any("接近可回答" in n for n in uncertainty_notices(ev(0.5 - CLOSE_BAND / 2, False)))
+    assert not uncertainty_notices(ev(0.5 - CLOSE_BAND - 0.01, False))
     assert not uncertainty_notices(ev(0.05, False))
 
 

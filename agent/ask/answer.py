@@ -207,12 +207,22 @@ def judge(question: str, terms: Sequence[Term], ranked: Sequence[Candidate], g: 
     )
 
 
-UNSURE_BAND = 0.12  # a probability this close to the threshold makes the decision uncertain
+CLOSE_BAND = 0.12  # a refusal this close under the threshold is uncertain (and may go to the LLM)
+# An answer this close above it says “把握不大”. Out of fold on the colloquial pool (RESULTS §11),
+# 0.20 flags 47 of the 119 wrong answers (unanswerable answered, or wrong citations) and 14 % of
+# the right ones; 0.12 flagged 31 and 7 %.
+UNSURE_BAND = 0.20
 
 
 def close_refusal(e: Evidence) -> bool:
-    """Refused, with a probability within :data:`UNSURE_BAND` under the threshold."""
-    return not e.answerable and e.probability >= e.threshold - UNSURE_BAND
+    """Refused, with a probability within :data:`CLOSE_BAND` under the threshold."""
+    return not e.answerable and e.probability >= e.threshold - CLOSE_BAND
+
+
+def unsure_answer(e: Evidence) -> bool:
+    """Answered, but the decision was close (within :data:`UNSURE_BAND` above the threshold) or
+    was the LLM's (a close refusal it overturned)."""
+    return e.answerable and (e.llm_decides or e.probability < e.threshold + UNSURE_BAND)
 
 
 def llm_may_decide(e: Evidence) -> bool:
@@ -231,7 +241,7 @@ def uncertainty_notices(e: Evidence) -> list[str]:
         )
     elif e.value_missing:
         out.append("请查阅上级或本地的具体规定；下列段落只是相关，不含所问的数值。")
-    elif e.answerable and e.probability < e.threshold + UNSURE_BAND:
+    elif unsure_answer(e):
         out.append(
             f"把握不大（依据判断概率 {e.probability:.2f}，阈值 {e.threshold:.2f}）："
             "请核对【】内的原文是否确实回答了问题；语料可能并没有这个问题的具体规定。"

@@ -10,6 +10,9 @@ their basis, and questions the corpus cannot answer.
   questions where the 2007 text would mislead), from the first expected key;
 * refusal recall (the “refusal rate”): share of unanswerable questions answered with
   “语料中未找到依据”; refusal precision: share of refusals that were of unanswerable questions.
+* wrong answers (an unanswerable question answered, or an answerable one answered with none of
+  its keys among the first three) and how many of them said they were unsure (“把握不大”,
+  agent.ask.answer.unsure_answer); the rest are the silent ones, the worst outcome.
 
 Offline (the extractive answer) unless an LLM is configured and ``offline`` is not set.
 :func:`eval_settings` points the settings at the bundled-corpus index the retrieval eval uses,
@@ -27,13 +30,13 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from agent.ask.answer import DEFAULT_K, ask
+from agent.ask.answer import DEFAULT_K, ask, unsure_answer
 from agent.ask.citations import normalize_key
 from agent.errors import InputError
 from agent.yamlfile import load_yaml
 
 TARGET_ACCURACY_AT_3 = 0.9
-TARGET_REFUSAL = 0.8
+TARGET_REFUSAL = 0.9  # issue 13: refusal ≥ 0.9 with accuracy@3 ≥ 0.9 (was 0.8, the first ask issue's)
 KIND_ORDER = ("条例", "2007陷阱", "其他法律", "工作要点", "年报格式", "其他")
 
 
@@ -74,10 +77,16 @@ class CaseResult:
     hit_at_1: bool = False
     hit_at_3: bool = False
     listed_at_3: bool = False  # an expected passage is among the first three listed, refused or not
+    unsure: bool = False  # answered with a notice that the decision was close
 
     @property
     def ok(self) -> bool:
         return self.hit_at_3 if self.case.answerable else self.refused
+
+    @property
+    def wrong_answer(self) -> bool:
+        """Answered, and wrongly: the corpus does not answer it, or the keys cited are not its basis."""
+        return not self.refused and not self.ok
 
 
 @dataclass
@@ -93,6 +102,8 @@ class AskEvalResult:
     wrongly_refused: int  # answerable questions refused
     listed_at_3: float  # diagnostic: expected passage among the first three listed (refusals included)
     seconds: float
+    wrong_answers: int = 0  # answered wrongly (unanswerable answered, or answerable with wrong keys)
+    silent_wrong: int = 0  # … of which without a notice that the decision was close
     cases: list[CaseResult] = field(default_factory=list)
 
     def by_kind(self) -> list[tuple[str, int, float, float]]:
@@ -172,6 +183,8 @@ def run_ask_eval(
         listed_at_3=_share(r.listed_at_3 for r in answerable),
         seconds=time.perf_counter() - start,
         cases=results,
+        wrong_answers=sum(1 for r in results if r.wrong_answer),
+        silent_wrong=sum(1 for r in results if r.wrong_answer and not r.unsure),
     )
 
 
@@ -190,6 +203,7 @@ def score_case(
         hit_at_1=bool(hits[:1]) and hits[0],
         hit_at_3=any(hits[:3]),
         listed_at_3=any(normalize_key(p.key) in expected for p in answer.passages[:3]),
+        unsure=not answer.refused and answer.evidence is not None and unsure_answer(answer.evidence),
     )
 
 
@@ -218,6 +232,8 @@ def ask_eval_json(result: AskEvalResult) -> dict[str, Any]:
         },
         "wrongly_refused": result.wrongly_refused,
         "listed@3": round(result.listed_at_3, 4),
+        "wrong_answers": result.wrong_answers,
+        "silent_wrong_answers": result.silent_wrong,
         "targets": {"accuracy@3": TARGET_ACCURACY_AT_3, "refusal_rate": TARGET_REFUSAL},
         "meets_targets": result.meets_targets,
         "seconds": round(result.seconds, 2),
@@ -228,6 +244,7 @@ def ask_eval_json(result: AskEvalResult) -> dict[str, Any]:
                 "cited": r.cited,
                 "refused": r.refused,
                 "coverage": r.coverage,
+                "unsure": r.unsure,
             }
             for r in result.cases
             if not r.ok
@@ -250,6 +267,8 @@ def print_ask_eval(console: Console, result: AskEvalResult, *, show_misses: bool
     table.add_row("不可回答问题数", str(result.unanswerable), "")
     table.add_row("拒答召回率（不可回答的被拒答）", f"{result.refusal_rate:.3f}", f"≥ {TARGET_REFUSAL}")
     table.add_row("拒答精确率（拒答中确实不可回答）", f"{result.refusal_precision:.3f}", "")
+    table.add_row("答错（不可回答却作答，或引用不对）", str(result.wrong_answers), "")
+    table.add_row("其中未提示“把握不大”", str(result.silent_wrong), "")
     table.add_row("用时（秒）", f"{result.seconds:.1f}", "")
     console.print(table)
     kinds = Table(title="按文件类别", title_justify="left")
@@ -268,7 +287,9 @@ def print_ask_eval(console: Console, result: AskEvalResult, *, show_misses: bool
         for r in misses:
             got = "拒答" if r.refused else "、".join(r.cited[:3])
             want = "、".join(r.case.expect) or "应拒答"
-            mt.add_row(r.case.question, want, got, f"{r.coverage:.2f}")
+            mt.add_row(
+                r.case.question, want, got + ("（已提示把握不大）" if r.unsure else ""), f"{r.coverage:.2f}"
+            )
         console.print(mt)
     verdict = "达到目标" if result.meets_targets else "未达到目标"
     console.print(f"结论：{verdict}。", markup=False)
