@@ -99,7 +99,7 @@ def test_a_value_the_corpus_states_is_answered(offline: Any) -> None:
 
 def test_a_close_decision_says_so(offline: Any) -> None:
     """Answers and refusals near the threshold carry a notice; clear ones do not."""
-    from agent.ask.answer import CLOSE_BAND, UNSURE_BAND, Evidence, uncertainty_notices
+    from agent.ask.answer import CLOSE_BAND, UNSURE_BAND, Evidence, uncertainty_notices, unsure_answer
 
     def ev(p: float, ok: bool) -> Evidence:
         return Evidence(
@@ -112,6 +112,8 @@ def test_a_close_decision_says_so(offline: Any) -> None:
     assert any("接近可回答" in n for n in uncertainty_notices(ev(0.5 - CLOSE_BAND / 2, False)))
     assert not uncertainty_notices(ev(0.5 - CLOSE_BAND - 0.01, False))
     assert not uncertainty_notices(ev(0.05, False))
+    overturned = ev(0.5 - CLOSE_BAND / 2, False).model_copy(update={"llm_decides": True})
+    assert unsure_answer(overturned)  # answered by the LLM after a close refusal: unsure too
 
 
 def test_a_claimed_value_is_put_to_the_test_only_when_asked_about() -> None:

@@ -222,7 +222,7 @@ def close_refusal(e: Evidence) -> bool:
 def unsure_answer(e: Evidence) -> bool:
     """Answered, but the decision was close (within :data:`UNSURE_BAND` above the threshold) or
     was the LLM's (a close refusal it overturned)."""
-    return e.answerable and (e.llm_decides or e.probability < e.threshold + UNSURE_BAND)
+    return e.llm_decides or (e.answerable and e.probability < e.threshold + UNSURE_BAND)
 
 
 def llm_may_decide(e: Evidence) -> bool:

@@ -286,13 +286,19 @@ def decide(
         p = ranked[0].coverage_value
         return Decision(p >= 0.7 and ranked[0].numbers_ok, p, 0.7)
     p = model.probability(answer_features(ranked, question))
-    missing = missing_value(question, ranked)
+    missing, unknown = ruled_out(question, ranked)
+    ok = p >= model.threshold and missing is None and not unknown
+    return Decision(ok, p, model.threshold, missing, unknown)
+
+
+def ruled_out(question: str, ranked: Sequence[Candidate]) -> tuple[slot.Slot | None, str]:
+    """What refuses whatever the model says: a value asked for that none of the first passages
+    states (:func:`missing_value`), and a document named that the corpus lacks (《…》, a year)."""
     unknown = "、".join(
         f"《{t}》"
         for t in scope.unknown_titles(question, [*corpus_names(), *(c.passage.title for c in ranked)])
     ) or scope.absent_year(question, [c.passage for c in ranked[: slot.STATED_WITHIN]])
-    ok = p >= model.threshold and missing is None and not unknown
-    return Decision(ok, p, model.threshold, missing, unknown)
+    return missing_value(question, ranked), unknown
 
 
 @functools.cache

@@ -142,13 +142,15 @@ def fit_variant(kind: str, train, checks, l2: float = L2):  # type: ignore[no-un
     for case, cands, _ in train:
         ranked = rerank.rank(list(cands), kind, models)
         ax.append(rerank.answer_features(ranked, case.question))
-        gated.append(rerank.missing_value(case.question, ranked))
+        missing, unknown = rerank.ruled_out(case.question, ranked)
+        gated.append(missing is not None or bool(unknown))
         ay.append(int(case.answerable))
         want = {normalize_key(e) for e in case.expect}
         correct.append(int(any(normalize_key(c.passage.key) in want for c in ranked[:3])))
     labels = correct if LABEL == "correct" else ay
     an = fit(ax, labels, an_feats, l2=l2)
-    # a question refused for a value no passage states is refused whatever the model says
+    # a question refused by a rule (a value no passage states, a document the corpus lacks) is
+    # refused whatever the model says
     probs = [0.0 if g else an.probability(x) for x, g in zip(ax, gated, strict=True)]
     groups = ["articles" if case.question in _ARTICLE_STYLE else "colloquial" for case, _, _ in train]
     threshold = choose_threshold(probs, labels, groups=groups if PER_STYLE else None)
@@ -172,7 +174,7 @@ def out_of_fold(rows, models, kind):  # type: ignore[no-untyped-def]
     for case, cands, _ in rows:
         ranked = rerank.rank(list(cands), kind, models)
         d = rerank.decide(ranked, kind, case.question, models)
-        p = 0.0 if d.missing else d.probability
+        p = 0.0 if d.missing or d.unknown_document else d.probability
         want = {normalize_key(e) for e in case.expect}
         keys = [normalize_key(x.passage.key) for x in ranked[:3]]
         out.append((case, p, model.threshold, bool(keys) and keys[0] in want, any(k in want for k in keys)))
