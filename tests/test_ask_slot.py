@@ -29,6 +29,9 @@ def offline(shared_index: Path) -> Any:
         ("在考核里占多少分？", "count", "分"),
         ("评估要在几月份之前做完？", "month", ""),
         ("信息处理费怎么收？按页还是按件，多少钱一件？", "amount", ""),  # the choice is another clause
+        ("公开目录隔多长时间得更新一次？", "frequency", ""),  # a span “per time”: how often
+        ("领导多久要听一次汇报？", "frequency", ""),
+        ("多长时间内要一次性告知？", "span", ""),  # 一次性 is not “once per”
     ],
 )
 def test_a_value_asked_for_is_found(question: str, kind: str, unit: str) -> None:
@@ -68,6 +71,16 @@ def test_a_value_is_stated_only_by_a_number_of_the_asked_kind() -> None:
     assert not slot.stated_in(
         money, free + "但是，超过合理范围的，可以收取信息处理费。", "信息处理费一页多少钱？"
     )
+
+
+def test_a_frequency_is_stated_only_by_a_period_per_time() -> None:
+    often = slot.Slot("frequency", "", "多久看一次")
+    assert slot.stated_in(often, "工作人员要每日查看处理待办事项。")
+    assert slot.stated_in(often, "主要领导年内至少听取1次政务公开工作汇报。")
+    assert slot.stated_in(often, "原则上两年一次。")
+    assert not slot.stated_in(often, "档案馆应当定期公布开放档案的目录。")  # 定期: no period
+    assert not slot.stated_in(often, "档案应当自形成之日起满二十五年向社会开放。")  # a span, not how often
+    assert slot.Slot("frequency", "", "多久看一次").label == "具体频次（多久看一次）"
 
 
 def test_scope_signs() -> None:

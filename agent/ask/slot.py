@@ -68,7 +68,19 @@ _UNIT_CLASS: dict[str, tuple[str, ...]] = {
     "个月": ("月", "个月"),
     "年": ("年",),
 }
-_SPAN_KIND_NAMES = {"span": "期限（天数、月数或年数）", "month": "日期", "amount": "金额", "percent": "比例"}
+_SPAN_KIND_NAMES = {
+    "span": "期限（天数、月数或年数）",
+    "month": "日期",
+    "amount": "金额",
+    "percent": "比例",
+    "frequency": "频次",
+}
+# a span asked “per time” (多长时间公布一次、隔多久评估一次) asks how often: a frequency
+_PER_TIME = re.compile(r"[^，,。；;？?！!]{0,6}?一次(?!性)")
+# what states a frequency: 每日、每个工作日、每季度、年内至少1次、两年一次（“定期”“及时” do not)
+_FREQ = re.compile(
+    rf"每\s*(?:个\s*)?(?:日|天|工作日|周|星期|月|季度|半年|年)|{_NUM}\s*次|{_NUM}\s*(?:个\s*)?(?:年|月|周|天|日)\s*一次"
+)
 
 
 @dataclass(frozen=True)
@@ -119,12 +131,18 @@ def asked_value(question: str) -> Slot | None:
             unit = re.sub(r"\s|^个", "", raw)
             for kind, units in (("span", _SPAN_UNITS), ("amount", _AMOUNT_UNITS), ("count", _COUNT_UNITS)):
                 if re.fullmatch(units, raw):
-                    return Slot(kind, "" if kind == "amount" else unit, m.group(0))
+                    return _per_time(Slot(kind, "" if kind == "amount" else unit, m.group(0)), sent, m.end())
         m2 = next((m for m in _Q_OTHER.finditer(sent) if "还是" not in _clause_at(sent, m.start())), None)
         if m2:
             kind = {"long": "span", "pct": "percent", "fee": "amount", "month": "month"}[str(m2.lastgroup)]
-            return Slot(kind, "", m2.group(0))
+            return _per_time(Slot(kind, "", m2.group(0)), sent, m2.end())
     return None
+
+
+def _per_time(slot: Slot, sent: str, end: int) -> Slot:
+    """A span followed by “一次” in its clause (多长时间要公布一次) asks for a frequency."""
+    m = _PER_TIME.match(sent, end) if slot.kind == "span" else None
+    return Slot("frequency", "", slot.cue + m.group(0)) if m else slot
 
 
 _CLAIM = re.compile(
@@ -160,6 +178,8 @@ def _value_in(slot: Slot, clause: str, other_fees: Sequence[str] = ()) -> bool:
         )
     if slot.kind == "month":
         return bool(_DATE.search(s))
+    if slot.kind == "frequency":
+        return bool(_FREQ.search(s))
     if slot.kind == "amount":
         if _AMOUNT.search(s):
             return True
