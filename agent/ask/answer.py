@@ -45,6 +45,7 @@ from agent.ask.evidence import Term, expanded_query, key_terms
 from agent.ask.features import Candidate
 from agent.ask.gather import Gathered, gather, is_history_question, term_weights
 from agent.ask.limits import DEFAULT_K, MAX_K
+from agent.ask.situated import item_of
 from agent.ask.superseded import supersessions
 from agent.ask.verify import Removed, verify
 from agent.errors import InputError
@@ -89,6 +90,9 @@ class Evidence(BaseModel):
     threshold: float = 0.5
     value_missing: str = ""  # a value asked for that no passage near the top states (“具体期限（几天）”)
     unknown_document: str = ""  # a document the question names that the corpus does not hold
+    # a known gap of the corpus the question is nearer to than to what the best passage answers:
+    # “<key>：<what is asked> — <what the item says instead>” (corpus/limits; our note, not the law)
+    gap: str = ""
     llm_decides: bool = False  # refused offline but close to the threshold: the LLM reads and decides
     retrievers: list[str] = Field(default_factory=list)
     answerable: bool
@@ -202,9 +206,22 @@ def judge(question: str, terms: Sequence[Term], ranked: Sequence[Candidate], g: 
         threshold=round(threshold, 4),
         value_missing=d.missing.label if d.missing else "",
         unknown_document=d.unknown_document,
+        gap=known_gap(best, g),
         retrievers=list(g.methods),
         answerable=ok,
     )
+
+
+def known_gap(best: Candidate | None, g: Gathered) -> str:
+    """The best passage's item has a limit (something it does not answer) nearer to the question
+    than its situations (agent.ask.features.limit_features): what that limit says."""
+    if best is None or best.x.get("lim_gap", 0.0) <= 0.0:
+        return ""
+    lim = g.situations.limit_of.get(item_of(best.passage))
+    if lim is None:
+        return ""
+    says = f"——{lim.says.rstrip('。')}" if lim.says else ""
+    return f"{best.passage.key}附近未回答的事：“{lim.text}”{says}"
 
 
 CLOSE_BAND = 0.12  # a refusal this close under the threshold is uncertain (and may go to the LLM)
@@ -220,9 +237,10 @@ def close_refusal(e: Evidence) -> bool:
 
 
 def unsure_answer(e: Evidence) -> bool:
-    """Answered, but the decision was close (within :data:`UNSURE_BAND` above the threshold) or
+    """Answered, but the decision was close (within :data:`UNSURE_BAND` above the threshold), or
+    the question is nearer a known gap of the best passage than what it answers, or the answer
     was the LLM's (a close refusal it overturned)."""
-    return e.llm_decides or (e.answerable and e.probability < e.threshold + UNSURE_BAND)
+    return e.llm_decides or (e.answerable and (e.probability < e.threshold + UNSURE_BAND or bool(e.gap)))
 
 
 def llm_may_decide(e: Evidence) -> bool:
@@ -246,6 +264,8 @@ def uncertainty_notices(e: Evidence) -> list[str]:
             f"把握不大（依据判断概率 {e.probability:.2f}，阈值 {e.threshold:.2f}）："
             "请核对【】内的原文是否确实回答了问题；语料可能并没有这个问题的具体规定。"
         )
+        if e.gap:
+            out.append(f"参考（本工具整理的说明，不是条文原文）：{e.gap}。")
     elif e.terms and close_refusal(e):
         out.append(
             f"接近可回答（依据判断概率 {e.probability:.2f}，阈值 {e.threshold:.2f}）：下列最接近的段落可能相关，请自行核对。"
@@ -376,6 +396,8 @@ def refusal_line(e: Evidence) -> str:
         return f"{REFUSAL}：语料中没有{e.unknown_document}，无法据以回答。"
     if e.value_missing:
         return f"{REFUSAL}：语料中有相关条文，但没有找到所问的{e.value_missing}。"
+    if e.gap:
+        return f"{REFUSAL}。{e.gap}（本工具整理的说明，不是条文原文，请核对）。"
     return f"{REFUSAL}。"
 
 

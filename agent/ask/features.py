@@ -26,8 +26,9 @@ from agent.ask.asked import Asked, gives, named_item
 from agent.ask.citations import Passage, document_name, place_name
 from agent.ask.evidence import Coverage, Term, coverage, heading, passage_context, sentences
 from agent.ask.gather import HISTORY_CUES
-from agent.ask.situated import NEAREST, SituationSummary, item_of
+from agent.ask.situated import NEAREST, SituationSummary, SituationView, item_of
 from agent.ask.superseded import successor
+from agent.corpus.situations import Item
 
 RANK_OFFSET = 5
 # The document a question names or implies, by the words a clerk uses for it. A key is the
@@ -255,4 +256,22 @@ def situation_features(p: Passage, summary: SituationSummary) -> dict[str, float
         "sit_typed": (gap(v.typed) if v else floor) if asks else 0.0,
         "sit_top": summary.top,
         "sit_margin": summary.top - summary.second if summary.semantic else 0.0,
+        **limit_features(item, v, summary),
     }
+
+
+LIMIT_GAP_CAP = 0.15  # how far a limit may lead a situation in the features
+
+
+def limit_features(item: Item, v: SituationView | None, summary: SituationSummary) -> dict[str, float]:
+    """How much nearer the question is to what the corpus does NOT answer than to what it does
+    (agent.corpus.situations, limits): ``lim_gap`` — the item's nearest limit against its nearest
+    situation, counted only when the limit is nearer (a question far from both, off the corpus,
+    is no nearer to an answer for being far from the gaps too); ``lim_lead`` — the question's three
+    nearest limits against its three nearest situations, any items."""
+    own = summary.limits.get(item)
+    if not summary.semantic or summary.limit_top <= -1.0:
+        return {"lim_gap": 0.0, "lim_lead": 0.0}
+    gap = own - v.cosine if own is not None and v is not None else 0.0
+    cap = LIMIT_GAP_CAP
+    return {"lim_gap": min(cap, max(0.0, gap)), "lim_lead": max(-cap, min(cap, summary.limit_lead))}

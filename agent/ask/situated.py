@@ -22,7 +22,7 @@ from agent.ask.asked import asked_for
 from agent.ask.citations import Passage, place_name
 from agent.corpus.lexical import tokenize
 from agent.corpus.retrieval import Filters
-from agent.corpus.situations import Item, SituationIndex, index
+from agent.corpus.situations import LIMITS, Item, Situation, SituationIndex, index
 
 NEAREST = 10  # situations counted for an item's "hits"
 
@@ -52,6 +52,13 @@ class SituationSummary:
     bm25_item: Item | None = None
     semantic: bool = False  # the vector view ran
     asked: str = "none"  # what the question asks for (agent.ask.asked)
+    # the limits (what an item does not answer; agent.corpus.situations): item → best cosine, and
+    # the best limit of the item (its question and what the item says instead)
+    limits: dict[Item, float] = field(default_factory=dict)
+    limit_of: dict[Item, Situation] = field(default_factory=dict)
+    limit_top: float = -1.0  # best limit cosine of any item (-1 without limits or vectors)
+    # mean cosine of the question's three nearest limits minus that of its three nearest situations
+    limit_lead: float = 0.0
 
 
 def item_of(p: Passage) -> Item:
@@ -88,6 +95,19 @@ _CHUNKS: dict[tuple[int, int], dict[Item, list[str]]] = {}
 
 
 @functools.lru_cache(maxsize=4)
+def limits_asking_values(ix: SituationIndex) -> np.ndarray:
+    """Which limits ask for a value (几天、多少钱、多久一次: agent.ask.slot)."""
+    return np.array([asks_value(s.text) for s in ix.situations], dtype=bool)
+
+
+def asks_value(text: str) -> bool:
+    """The text asks for a value or puts one to the test (agent.ask.slot)."""
+    from agent.ask import slot  # slot reads the candidates of agent.ask.features, which read this module
+
+    return slot.asked_value(text) is not None or bool(slot.claimed_values(text))
+
+
+@functools.lru_cache(maxsize=4)
 def situation_kinds(ix: SituationIndex) -> np.ndarray:
     """What each situation asks for (agent.ask.asked: span, amount, who … or none)."""
     return np.array([asked_for(s.text).kind for s in ix.situations])
@@ -108,6 +128,7 @@ def situation_lists(
         return {}, summary
     asked = asked_for(queries[0]).kind if queries else "none"
     summary.asked = asked
+    value_asked = bool(queries) and asks_value(queries[0])
     same = situation_kinds(ix) == asked
     lists: dict[str, list[tuple[str, float]]] = {}
     for qi, q in enumerate(queries):
@@ -117,6 +138,9 @@ def situation_lists(
             summary.semantic = True
             ranked = _semantic_view(ix, cos, allowed, same, summary.views, first=qi == 0, n=n)
             lists[f"situations#{qi}"] = [(chunk_of[ix.items[i]], v) for i, v in ranked]
+            if vec is not None:
+                sit_cos = np.where(allowed[ix.owner], cos, -1.0)
+                _limit_view(vec, chunk_of, summary, sit_cos, value_asked=value_asked, first=qi == 0)
         lex = ix.bm25_scores(tokenize(q))
         best = np.where(allowed, ix.best_per_item(lex, 0.0), 0.0)
         order = [i for i in _ranked(best, n) if best[i] > 0]
@@ -157,6 +181,46 @@ def _semantic_view(
         for r, i in enumerate(order, 1):
             views[ix.items[i]].rank = r
     return [(i, float(best[i])) for i in order]
+
+
+LEAD_OF = 3  # nearest limits and situations compared for ``limit_lead``
+
+
+def _limit_view(
+    vec: np.ndarray,
+    chunk_of: dict[Item, str],
+    summary: SituationSummary,
+    sit_cos: np.ndarray,
+    *,
+    value_asked: bool,
+    first: bool,
+) -> None:
+    """The best limit of every item that passes the filters, from one query's vector. A limit
+    that asks for a value (“补正到底给几天”) is a gap only for a question that asks for one: “补正
+    要一次性告知吗？” is answered by the same article."""
+    lix = index(LIMITS)
+    cos = lix.cosines(vec) if lix is not None else None
+    if lix is None or cos is None:
+        return
+    owner_ok = np.array([lix.items[o] in chunk_of for o in lix.owner], dtype=bool)
+    if not value_asked:
+        owner_ok &= ~limits_asking_values(lix)
+    cos = np.where(owner_ok, cos, -1.0)
+    lead = _mean_top(cos, LEAD_OF) - _mean_top(sit_cos, LEAD_OF)
+    summary.limit_lead = lead if first else max(summary.limit_lead, lead)
+    for i in np.argsort(-cos, kind="stable"):
+        if cos[i] <= -1.0:
+            break
+        it = lix.situations[i].item
+        if float(cos[i]) > summary.limits.get(it, -1.0):
+            summary.limits[it] = float(cos[i])
+            summary.limit_of[it] = lix.situations[i]
+    summary.limit_top = max(summary.limits.values(), default=-1.0)
+
+
+def _mean_top(values: np.ndarray, n: int) -> float:
+    top = np.sort(values[values > -1.0])[-n:]
+    return float(top.mean()) if top.size else -1.0
 
 
 def _summarise(summary: SituationSummary) -> None:

@@ -361,8 +361,9 @@ def main(argv: Any = None) -> None:  # pragma: no cover - maintainer command
     print(f"sentences: {n}, {fresh} encoded")
     from agent.corpus import situations
 
-    n, fresh = situations.build_vectors()
-    print(f"{situations.vectors_path()}: {n} situations, {fresh} encoded")
+    for kind in ("situations", situations.LIMITS):
+        n, fresh = situations.build_vectors(kind=kind)
+        print(f"{situations.vectors_path(kind)}: {n} {kind}, {fresh} encoded")
 
 
 if __name__ == "__main__":  # pragma: no cover

