@@ -54,6 +54,8 @@ SETS = {
     "colloquial8": ROOT / "eval/ask/colloquial8.yaml",
     # round 4's held-out set (heldout8), scored once with the limits (RESULTS §12), spent; not fitted on
     "colloquial9": ROOT / "eval/ask/colloquial9.yaml",
+    # round 4's second held-out set (heldout9), scored once on the same model (RESULTS §12), spent; not fitted on
+    "colloquial10": ROOT / "eval/ask/colloquial10.yaml",
     "questions": ROOT / "eval/ask/questions.yaml",
     "heldout": ROOT / "eval/ask/heldout.yaml",
 }
