@@ -208,10 +208,10 @@ def test_limit_features_count_only_a_gap_nearer_than_what_the_item_answers() -> 
     from agent.ask.situated import SituationSummary, SituationView
 
     item = (TIAOLI, "第三十条")
-    near = SituationSummary(semantic=True, top=0.90, limits={item: 0.93}, limit_top=0.93, limit_lead=0.02)
+    near = SituationSummary(semantic=True, top=0.90, limits={item: 0.93}, limit_lead=0.02)
     got = limit_features(item, SituationView(cosine=0.90), near)
     assert got["lim_gap"] == pytest.approx(0.03) and got["lim_lead"] == pytest.approx(0.02)
-    far = SituationSummary(semantic=True, top=0.90, limits={item: 0.80}, limit_top=0.80, limit_lead=-0.5)
+    far = SituationSummary(semantic=True, top=0.90, limits={item: 0.80}, limit_lead=-0.5)
     got = limit_features(item, SituationView(cosine=0.90), far)
     assert got["lim_gap"] == 0.0 and got["lim_lead"] == -LIMIT_GAP_CAP  # clipped
     assert limit_features(item, None, SituationSummary()) == {"lim_gap": 0.0, "lim_lead": 0.0}  # no vectors

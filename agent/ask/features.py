@@ -227,15 +227,21 @@ def _spans_with(
 SITUATION_GAP_FLOOR = -0.15  # cosine gap given to an item without situations (or far below the best)
 
 
+def view_item(p: Passage, summary: SituationSummary) -> Item:
+    """The item whose situations and limits speak for the passage: its own, or for a superseded
+    article without situations of its own the article that replaced it."""
+    item = item_of(p)
+    if item not in summary.views and p.status == "superseded":
+        return successor(p.doc_id, p.locator) or item
+    return item
+
+
 def situation_features(p: Passage, summary: SituationSummary) -> dict[str, float]:
     """What the situation view (agent.ask.situated) says about the passage's item, relative to
     the question's best item (so that a question near no situation at all gives no item a lead),
     and about the question as a whole (``sit_top``, ``sit_margin``: read by the decision)."""
-    item = item_of(p)
+    item = view_item(p, summary)
     v = summary.views.get(item)
-    if v is None and p.status == "superseded":  # the situations of the article that replaced it
-        item = successor(p.doc_id, p.locator) or item
-        v = summary.views.get(item)
     floor = SITUATION_GAP_FLOOR
 
     def gap(x: float) -> float:
@@ -270,7 +276,7 @@ def limit_features(item: Item, v: SituationView | None, summary: SituationSummar
     is no nearer to an answer for being far from the gaps too); ``lim_lead`` — the question's three
     nearest limits against its three nearest situations, any items."""
     own = summary.limits.get(item)
-    if not summary.semantic or summary.limit_top <= -1.0:
+    if not summary.semantic or not summary.limits:
         return {"lim_gap": 0.0, "lim_lead": 0.0}
     gap = own - v.cosine if own is not None and v is not None else 0.0
     cap = LIMIT_GAP_CAP

@@ -56,7 +56,6 @@ class SituationSummary:
     # the best limit of the item (its question and what the item says instead)
     limits: dict[Item, float] = field(default_factory=dict)
     limit_of: dict[Item, Situation] = field(default_factory=dict)
-    limit_top: float = -1.0  # best limit cosine of any item (-1 without limits or vectors)
     # mean cosine of the question's three nearest limits minus that of its three nearest situations
     limit_lead: float = 0.0
 
@@ -128,7 +127,7 @@ def situation_lists(
         return {}, summary
     asked = asked_for(queries[0]).kind if queries else "none"
     summary.asked = asked
-    value_asked = bool(queries) and asks_value(queries[0])
+    limit_ok = _limits_allowed(chunk_of, value_asked=bool(queries) and asks_value(queries[0]))
     same = situation_kinds(ix) == asked
     lists: dict[str, list[tuple[str, float]]] = {}
     for qi, q in enumerate(queries):
@@ -138,9 +137,9 @@ def situation_lists(
             summary.semantic = True
             ranked = _semantic_view(ix, cos, allowed, same, summary.views, first=qi == 0, n=n)
             lists[f"situations#{qi}"] = [(chunk_of[ix.items[i]], v) for i, v in ranked]
-            if vec is not None:
+            if vec is not None and limit_ok is not None:
                 sit_cos = np.where(allowed[ix.owner], cos, -1.0)
-                _limit_view(vec, chunk_of, summary, sit_cos, value_asked=value_asked, first=qi == 0)
+                _limit_view(vec, limit_ok, summary, sit_cos, first=qi == 0)
         lex = ix.bm25_scores(tokenize(q))
         best = np.where(allowed, ix.best_per_item(lex, 0.0), 0.0)
         order = [i for i in _ranked(best, n) if best[i] > 0]
@@ -186,36 +185,36 @@ def _semantic_view(
 LEAD_OF = 3  # nearest limits and situations compared for ``limit_lead``
 
 
+def _limits_allowed(chunk_of: dict[Item, str], *, value_asked: bool) -> np.ndarray | None:
+    """Which limits count for this question (None without limits): those of items that pass
+    the filters; a limit that asks for a value (“补正到底给几天”) only for a question that asks
+    for one — “补正要一次性告知吗？” is answered by the same article."""
+    lix = index(LIMITS)
+    if lix is None or not lix.semantic_available:
+        return None
+    ok = np.array([it in chunk_of for it in lix.items], dtype=bool)[lix.owner]
+    return ok if value_asked else ok & ~limits_asking_values(lix)
+
+
 def _limit_view(
-    vec: np.ndarray,
-    chunk_of: dict[Item, str],
-    summary: SituationSummary,
-    sit_cos: np.ndarray,
-    *,
-    value_asked: bool,
-    first: bool,
+    vec: np.ndarray, limit_ok: np.ndarray, summary: SituationSummary, sit_cos: np.ndarray, *, first: bool
 ) -> None:
-    """The best limit of every item that passes the filters, from one query's vector. A limit
-    that asks for a value (“补正到底给几天”) is a gap only for a question that asks for one: “补正
-    要一次性告知吗？” is answered by the same article."""
+    """The best limit of every item (among ``limit_ok``) from one query's vector, and the lead of
+    the question's nearest limits over its nearest situations."""
     lix = index(LIMITS)
     cos = lix.cosines(vec) if lix is not None else None
     if lix is None or cos is None:
         return
-    owner_ok = np.array([lix.items[o] in chunk_of for o in lix.owner], dtype=bool)
-    if not value_asked:
-        owner_ok &= ~limits_asking_values(lix)
-    cos = np.where(owner_ok, cos, -1.0)
+    cos = np.where(limit_ok, cos, -1.0)
     lead = _mean_top(cos, LEAD_OF) - _mean_top(sit_cos, LEAD_OF)
     summary.limit_lead = lead if first else max(summary.limit_lead, lead)
-    for i in np.argsort(-cos, kind="stable"):
-        if cos[i] <= -1.0:
-            break
-        it = lix.situations[i].item
-        if float(cos[i]) > summary.limits.get(it, -1.0):
-            summary.limits[it] = float(cos[i])
+    order = np.argsort(-cos, kind="stable")
+    owners, first_at = np.unique(lix.owner[order], return_index=True)  # each item's best limit
+    for j, i in zip(owners, order[first_at], strict=True):
+        it, v = lix.items[j], float(cos[i])
+        if v > -1.0 and v > summary.limits.get(it, -1.0):
+            summary.limits[it] = v
             summary.limit_of[it] = lix.situations[i]
-    summary.limit_top = max(summary.limits.values(), default=-1.0)
 
 
 def _mean_top(values: np.ndarray, n: int) -> float:
