@@ -229,3 +229,37 @@ def test_a_question_on_a_known_gap_is_nearer_its_limit(retriever: Any) -> None:
     sit = next(s for s in situations.bundled() if s.item == (TIAOLI, "第三十一条"))
     _, answered = situation_lists(retriever, [sit.text], f, 10)
     assert answered.limit_lead < on_gap.limit_lead
+
+
+def test_the_gap_note_of_a_superseded_article_is_its_successors() -> None:
+    """A 2007 article has no situations or limits of its own: its features read its successor's
+    (features.view_item), and so must the note that names the gap."""
+    from agent.ask.answer import known_gap
+    from agent.ask.citations import Passage
+    from agent.ask.features import Candidate
+    from agent.ask.gather import Gathered
+    from agent.ask.situated import SituationSummary
+    from agent.ask.superseded import successor
+
+    old_doc = "corpus/regulations/zfxxgk-tiaoli-2007-superseded.md"
+    now = successor(old_doc, "第十三条")
+    assert now is not None
+    lim = situations.Situation(now[0], now[1], "申请用途要不要写", "现行条例不要求说明用途")
+    p = Passage(
+        "[2007条例 第十三条]",
+        "x.md",
+        old_doc,
+        "政府信息公开条例（2007）",
+        "regulation",
+        "第十三条",
+        "第十三条",
+        "…",
+        status="superseded",
+    )
+    summary = SituationSummary(semantic=True, limits={now: 0.9}, limit_of={now: lim})
+    gap = known_gap(Candidate(passage=p, x={"lim_gap": 0.02}), Gathered([], {}, [], [], situations=summary))
+    assert "申请用途要不要写" in gap and "现行条例不要求说明用途" in gap
+    assert (
+        known_gap(Candidate(passage=p, x={"lim_gap": 0.0}), Gathered([], {}, [], [], situations=summary))
+        == ""
+    )

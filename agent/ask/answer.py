@@ -42,10 +42,9 @@ from agent.ask import rerank
 from agent.ask.asked import asked_for
 from agent.ask.citations import REFUSAL, Passage
 from agent.ask.evidence import Term, expanded_query, key_terms
-from agent.ask.features import Candidate
+from agent.ask.features import Candidate, view_item
 from agent.ask.gather import Gathered, gather, is_history_question, term_weights
 from agent.ask.limits import DEFAULT_K, MAX_K
-from agent.ask.situated import item_of
 from agent.ask.superseded import supersessions
 from agent.ask.verify import Removed, verify
 from agent.errors import InputError
@@ -217,7 +216,7 @@ def known_gap(best: Candidate | None, g: Gathered) -> str:
     than its situations (agent.ask.features.limit_features): what that limit says."""
     if best is None or best.x.get("lim_gap", 0.0) <= 0.0:
         return ""
-    lim = g.situations.limit_of.get(item_of(best.passage))
+    lim = g.situations.limit_of.get(view_item(best.passage, g.situations))
     if lim is None:
         return ""
     says = f"——{lim.says.rstrip('。')}" if lim.says else ""
