@@ -159,6 +159,75 @@ def test_every_current_article_of_the_table_exists() -> None:
             assert current_article(rule.current_document, target) is not None, target
 
 
+def test_every_cue_of_a_changed_rule_is_old_text_the_current_text_no_longer_uses() -> None:
+    from agent.ask.superseded import flat, rules
+    from agent.corpus.meta import BUNDLED_PREFIX, corpus_root
+
+    changed = [(rule, c) for rule in rules() for c in rule.changed]
+    assert changed
+    for rule, change in changed:
+        old = current_article(rule.document, change.article)
+        assert old is not None and current_article(rule.current_document, change.current) is not None
+        whole = flat((corpus_root() / rule.current_document.removeprefix(BUNDLED_PREFIX)).read_text("utf-8"))
+        for cue in change.cues:
+            assert cue in flat(old.text), (change.article, cue)
+            assert cue not in whole, (change.article, cue)
+
+
+@pytest.mark.parametrize(
+    "question, claimed, old, now, says",
+    [
+        (
+            "申请人讲不清有什么特殊需要，我们能据此不给吗？",
+            [],
+            "[2007条例 第十三条]",
+            "[条例 第二十七条]",
+            "",
+        ),
+        (
+            "低保户要求减免费用，要走什么审批？",
+            [],
+            "[2007条例 第二十八条]",
+            "[条例 第四十二条]",
+            "不收取费用",
+        ),
+        # the longer cue (收费及减免) wins over 第二十八条's 减免
+        ("年报里还要不要写收费及减免情况？", [], "[2007条例 第三十二条]", "[条例 第五十条]", ""),
+        (
+            "老同事说15个工作日内答复就行，对吧？",
+            ["15个工作日"],
+            "[2007条例 第二十四条]",
+            KEY33,
+            "20个工作日",
+        ),
+    ],
+)
+def test_a_question_resting_on_a_changed_old_rule_finds_it(
+    question: str, claimed: list[str], old: str, now: str, says: str
+) -> None:
+    from agent.ask.superseded import invoked
+
+    found = invoked(question, claimed)
+    assert found is not None
+    assert (found.supersession.passage.key, found.current.key) == (old, now)
+    assert says in found.current_sentence() and found.current_sentence() in found.current.text
+    assert found.old_sentence() in found.supersession.passage.text
+
+
+def test_no_old_rule_where_the_question_uses_nothing_of_one_or_current_law_says_it() -> None:
+    from agent.ask.superseded import invoked
+
+    assert invoked("年报什么时候公布？") is None
+    assert invoked("条例修订时为什么删掉了“特殊需要”？") is None  # a question about the revision itself
+    assert invoked("20个工作日内答复，对吧？", ["20个工作日"]) is None  # the current article says 20
+    third = invoked("第三方15个工作日内提出意见，对吧？", ["15个工作日"])
+    # 2007 第二十四条 has 15个工作日 and 第三十三条 does not, but 第三十二条 (the best passage for
+    # this question) says it: the value is current law there
+    assert third is not None and third.values == ("15个工作日",)
+    assert not third.stands_beside(current_article("corpus/regulations/zfxxgk-tiaoli-2019.md", "第三十二条"))
+    assert third.stands_beside(current_article("corpus/regulations/zfxxgk-tiaoli-2019.md", "第三十三条"))
+
+
 # ----------------------------------------------------------------------------- the Chinese guide
 
 
@@ -187,6 +256,15 @@ def test_the_2007_trap_answers_with_the_current_article(offline: Any) -> None:
         "科里的老同志跟我说，依申请公开15个工作日内必须回，实在不行再延15天，是这么回事吧？", offline
     )
     assert not answer.refused and answer.citations[0].key == KEY33
+    assert not any(c.key.startswith("[2007条例") for c in answer.citations)
+    assert "[2007条例 第二十四条]" in answer.answer and "20个工作日" in answer.answer
+
+
+def test_a_question_resting_on_the_three_needs_gets_the_current_article_and_the_warning(offline: Any) -> None:
+    answer = ask("申请人说不出查这个有什么生产、科研上的特殊需要，我们能以此为由不给吗？", offline)
+    assert not answer.refused
+    assert answer.citations[0].key == "[条例 第二十七条]"
+    assert "[2007条例 第十三条]" in answer.answer and "不能作为现行依据" in answer.answer
     assert not any(c.key.startswith("[2007条例") for c in answer.citations)
 
 

@@ -32,6 +32,9 @@ def offline(shared_index: Path) -> Any:
         ("公开目录隔多长时间得更新一次？", "frequency", ""),  # a span “per time”: how often
         ("领导多久要听一次汇报？", "frequency", ""),
         ("多长时间内要一次性告知？", "span", ""),  # 一次性 is not “once per”
+        ("疫情期间限流按多少比例？", "percent", ""),
+        ("优秀名额占总人数的比例最多是多少？", "percent", ""),
+        ("专家要占几成？", "percent", ""),
     ],
 )
 def test_a_value_asked_for_is_found(question: str, kind: str, unit: str) -> None:

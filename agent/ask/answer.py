@@ -38,14 +38,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from agent.ask import rerank
+from agent.ask import rerank, slot
 from agent.ask.asked import asked_for
 from agent.ask.citations import REFUSAL, Passage
 from agent.ask.evidence import Term, expanded_query, key_terms
 from agent.ask.features import Candidate, view_item
 from agent.ask.gather import Gathered, gather, is_history_question, term_weights
 from agent.ask.limits import DEFAULT_K, MAX_K
-from agent.ask.superseded import supersessions
+from agent.ask.superseded import Invocation, invoked, supersessions
 from agent.ask.verify import Removed, verify
 from agent.errors import InputError
 from agent.prompt_templates import load_prompt
@@ -92,6 +92,9 @@ class Evidence(BaseModel):
     # a known gap of the corpus the question is nearer to than to what the best passage answers:
     # “<key>：<what is asked> — <what the item says instead>” (corpus/limits; our note, not the law)
     gap: str = ""
+    # the changed old rule the question rests on without quoting it (agent.ask.superseded.invoked):
+    # the answer is the current article that replaced it
+    old_rule: str = ""
     llm_decides: bool = False  # refused offline but close to the threshold: the LLM reads and decides
     retrievers: list[str] = Field(default_factory=list)
     answerable: bool
@@ -150,10 +153,17 @@ def ask(
         include_reports=include_reports,
         history=history,
     )
+    rests_on = None if history else invoked(q, [c.cue for c in slot.claimed_values(q)])
+    if rests_on is not None and rests_on.current.key not in {p.key for p in g.passages}:
+        g.passages.append(rests_on.current)
     ranked = rerank.rank(rerank.candidates(q, terms, g, history=history), rerank.variant(g))
     if include_reports:
         ranked = with_reports(ranked, k)
     evidence = judge(q, terms, ranked, g)
+    if rests_on is not None and ranked and not rests_on.stands_beside(ranked[0].passage):
+        rests_on = None
+    if rests_on is not None:
+        ranked = rest_on_current(ranked, evidence, rests_on)
     if not terms:
         evidence.answerable = False
         notices.append(VAGUE_NOTICE)
@@ -165,16 +175,22 @@ def ask(
             notices.append("依据不足，未调用大模型。")
         return refusal(q, ranked, k, evidence, mode, notices=notices, queries=g.queries)
     if not use_llm:
-        return offline_answer(q, ranked, k, evidence, g, notices=notices, history=history)
+        return with_old_rule(
+            offline_answer(q, ranked, k, evidence, g, notices=notices, history=history), rests_on
+        )
     from agent.llm import LLMError
 
     try:
-        return llm_answer(q, ranked, k, evidence, g, settings, client, notices=notices)
+        return with_old_rule(
+            llm_answer(q, ranked, k, evidence, g, settings, client, notices=notices), rests_on
+        )
     except LLMError as exc:
         failed = f"大模型调用失败（{exc.message}），"
         if evidence.llm_decides:  # the offline decision was to refuse: no answer without the model
             return refusal(q, ranked, k, evidence, mode, notices=[f"{failed}依据不足，未作回答。", *notices])
-        answer = offline_answer(q, ranked, k, evidence, g, notices=notices, history=history)
+        answer = with_old_rule(
+            offline_answer(q, ranked, k, evidence, g, notices=notices, history=history), rests_on
+        )
         answer.fallback = True
         answer.notices.insert(0, f"{failed}已改用离线摘录答案。")
         return answer
@@ -209,6 +225,30 @@ def judge(question: str, terms: Sequence[Term], ranked: Sequence[Candidate], g: 
         retrievers=list(g.methods),
         answerable=ok,
     )
+
+
+def rest_on_current(ranked: list[Candidate], evidence: Evidence, rests_on: Invocation) -> list[Candidate]:
+    """A question resting on a changed old rule is answered by the current article that replaced
+    it: that article goes first, and the question is answerable unless the code found something
+    missing (a value asked for, a document the corpus lacks) or the question is too vague."""
+    key = rests_on.current.key
+    evidence.old_rule = rests_on.supersession.passage.key
+    if evidence.terms and not evidence.value_missing and not evidence.unknown_document:
+        evidence.answerable = True
+    return [c for c in ranked if c.passage.key == key] + [c for c in ranked if c.passage.key != key]
+
+
+def with_old_rule(answer: Answer, rests_on: Invocation | None) -> Answer:
+    """An answer to a question resting on a changed old rule says which rule (quoting it, marked
+    as no longer in force) and cites the current article first; the old article is not cited as a
+    basis."""
+    if rests_on is None or answer.refused:
+        return answer
+    now = passage_citation(rests_on.current, [rests_on.current_sentence()])
+    old = rests_on.supersession.passage.key
+    answer.citations = [now] + [c for c in answer.citations if c.key not in (now.key, old)]
+    answer.answer = f"{answer.answer}\n{rests_on.line()}"
+    return answer
 
 
 def known_gap(best: Candidate | None, g: Gathered) -> str:
@@ -258,6 +298,11 @@ def uncertainty_notices(e: Evidence) -> list[str]:
         )
     elif e.value_missing:
         out.append("请查阅上级或本地的具体规定；下列段落只是相关，不含所问的数值。")
+    elif e.old_rule and e.answerable and e.probability < e.threshold:
+        out.append(
+            f"依据判断概率 {e.probability:.2f} 低于阈值 {e.threshold:.2f}，但问题所说的规定出自已修改的"
+            f"{e.old_rule}：下面给出取代它的现行条文，请核对是否回答了问题。"
+        )
     elif unsure_answer(e):
         out.append(
             f"把握不大（依据判断概率 {e.probability:.2f}，阈值 {e.threshold:.2f}）："

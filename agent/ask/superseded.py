@@ -5,6 +5,13 @@ The table is data, ``corpus/supersessions.yaml``: every article of the 2007 条�
 article that replaced it, and the two articles of the 2011 court rules that still carry the 2007
 条例's “三需要” condition (第五条、第十二条, only where the passage says “特殊需要”). Changing
 the corpus means changing the table, not the code.
+
+A question can rest on an old rule without quoting it or saying it is old (“申请人说不出生产、
+科研上的特殊需要，能不给吗？”、“15个工作日内答复，对吧？”): :func:`invoked` finds the changed rule
+it rests on — a phrase of the old article that the current text no longer uses (the table's
+``changed`` cues), or a time span or amount put to the test that the old article states and its
+current article does not — and `ask` answers from the current article, saying which old rule
+the question rests on.
 """
 
 from __future__ import annotations
@@ -24,12 +31,23 @@ TABLE_FILE = "supersessions.yaml"
 
 
 @dataclass(frozen=True)
+class Change:
+    """A rule of the old text changed in substance: the current article that governs the matter
+    now, and phrases of the old article the current text no longer uses."""
+
+    article: str
+    current: str
+    cues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Rule:
     document: str
     current_document: str
     note: str
     articles: tuple[tuple[str, str], ...]
     contains: str = ""
+    changed: tuple[Change, ...] = ()
 
     def current_of(self, locator: str) -> str | None:
         return dict(self.articles).get(locator)
@@ -94,11 +112,117 @@ def rules() -> tuple[Rule, ...]:
                     note=str(entry["note"]),
                     articles=tuple((str(a), str(b)) for a, b in (entry.get("articles") or {}).items()),
                     contains=str(entry.get("contains") or ""),
+                    changed=tuple(
+                        Change(str(c["article"]), str(c["current"]), tuple(str(x) for x in c["cues"]))
+                        for c in entry.get("changed") or []
+                    ),
                 )
             )
         except (KeyError, TypeError, AttributeError) as exc:
-            raise InputError(f"第 {i} 项缺少 document、current_document 或 note", path=str(path)) from exc
+            raise InputError(
+                f"第 {i} 项缺少 document、current_document 或 note，或 changed 的某项缺少 article、current、cues",
+                path=str(path),
+            ) from exc
     return tuple(out)
+
+
+def flat(text: str) -> str:
+    """Text without spaces, enumeration commas and quotes, for matching a phrase of a rule."""
+    return re.sub(r"[\s、，,“”\"'‘’]", "", text)
+
+
+@dataclass
+class Invocation:
+    """A question resting on a changed old rule: what of it the question uses, and the rule."""
+
+    used: tuple[str, ...]  # the cues or values of the question found in the old article
+    supersession: Supersession  # the old article, the table's note, the current article
+    values: tuple[str, ...] = ()  # those of ``used`` that are values put to the test
+
+    def stands_beside(self, best: Passage) -> bool:
+        """False when the question rests only on values and the best current passage for it
+        states one of them: the value is current law for what is asked (第三方's 15个工作日)."""
+        text = flat(best.text)
+        return len(self.values) < len(self.used) or not any(v in text for v in self.values)
+
+    @property
+    def current(self) -> Passage:
+        assert self.supersession.current is not None
+        return self.supersession.current
+
+    def line(self) -> str:
+        s = self.supersession
+        assert s.current is not None
+        used = "”“".join(self.used)
+        return (
+            f"注意：问题中的“{used}”出自{s.passage.key}：【{self.old_sentence()}】{s.note}"
+            f"现行规定见{s.current.key}：【{self.current_sentence()}】"
+        )
+
+    def current_sentence(self) -> str:
+        """The sentence of the current article closest to the old sentence the question uses."""
+        assert self.supersession.current is not None
+        old = set(flat(self.old_sentence()))
+        sents = [
+            x.strip()
+            for x in re.split(r"(?<=[。；])|\n+", self.supersession.current.text)
+            if x and len(x.strip()) >= 6
+        ]
+        if not sents:
+            return self.supersession.current_sentence()
+        return max(sents, key=lambda x: (len(old & set(x)) / (len(set(x)) or 1), -sents.index(x)))
+
+    def old_sentence(self) -> str:
+        text = self.supersession.passage.text
+        sents = [x for x in re.split(r"(?<=[。；])", text) if x.strip()] or [text]
+        return next((x.strip() for x in sents if any(u in flat(x) for u in self.used)), sents[0].strip())
+
+
+# A question that names the revision itself knows the rule changed; what it asks is about the
+# revision (why, transition), not the rule: it does not rest on the old rule unknowingly.
+KNOWS_REVISION: tuple[str, ...] = ("修订", "修改", "新条例", "施行前", "施行后", "删掉", "删除")
+
+
+def invoked(question: str, claimed: Sequence[str] = ()) -> Invocation | None:
+    """The changed old rule the question rests on without quoting it, if any: one whose cue
+    phrase the question uses, or whose old article states a value the question puts to the test
+    (``claimed``: “15个工作日”) that its current article does not; not a question that names the
+    revision (:data:`KNOWS_REVISION`). The rule using most of the
+    question (longest matched phrases, then most characters shared with the old article) wins;
+    None when none does."""
+    if any(w in question for w in KNOWS_REVISION):
+        return None
+    q = flat(question)
+    values = [flat(v) for v in claimed if flat(v)]
+    best: tuple[tuple[int, int], Invocation] | None = None
+    for rule in rules():
+        if rule.contains:
+            continue
+        pairs = [(c.article, c.current, c.cues) for c in rule.changed]
+        pairs += [(a, b, ()) for a, b in rule.articles]
+        for article, current, cues in pairs:
+            used = [c for c in cues if c in q]
+            changed = _values_changed(rule, article, current, values) if values else []
+            used += changed
+            if not used:
+                continue
+            old = current_article(rule.document, article)
+            now = current_article(rule.current_document, current)
+            if old is None or now is None:
+                continue
+            score = (sum(len(u) for u in used), len(set(q) & set(flat(old.text))))
+            if best is None or score > best[0]:
+                found = tuple(dict.fromkeys(used))
+                best = (score, Invocation(found, Supersession(old, rule.note, now), tuple(changed)))
+    return best[1] if best else None
+
+
+def _values_changed(rule: Rule, article: str, current: str, values: Sequence[str]) -> list[str]:
+    old = current_article(rule.document, article)
+    now = current_article(rule.current_document, current)
+    if old is None or now is None:
+        return []
+    return [v for v in values if v in flat(old.text) and v not in flat(now.text)]
 
 
 def supersessions(passages: Sequence[Passage], g: Any = None) -> list[Supersession]:
