@@ -93,6 +93,14 @@ def test_scope_signs() -> None:
     assert not scope.defers("应当自收到申请之日起20个工作日内予以答复。")
     assert scope.local_rule("我们省的政府信息公开实施办法里怎么规定？")
     assert not scope.local_rule("县政府办公室是不是主管部门？")
+    # the characters of 省、市、区 in other words are no place
+    assert not scope.local_rule("五六个人来要同一份材料，有没有更省事的办法？")
+    assert not scope.local_rule("老旧小区改造补偿标准能不能直接挂网？")
+    assert not scope.local_rule("区分处理有什么办法？")
+    assert scope.local_rule("市里的考核细则怎么规定？")
+    # details asked for only in a sentence that asks, not in the situation told before it
+    assert not scope.asks_specifics("有人来要同一份征收补偿标准。有没有更省事的办法？")
+    assert scope.asks_specifics("有人来要材料。补偿标准是多少？")
     assert scope.cites_text("条例说给“合理的补正期限”，到底几天？")
     assert not scope.cites_text("搞专项评议的时候，要点说请哪些人来评？")  # asks what the text says
     assert scope.asks_count("能不能？要不要？") == 2 and scope.asks_count("能不能") == 1

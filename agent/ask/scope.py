@@ -1,7 +1,7 @@
 """Signs that a question reaches past what the corpus holds, for the answerability decision.
 
-* :func:`asks_specifics` — the question wants details (具体、标准、模板、条件、流程、名单、举例 …):
-  a passage on the topic often lacks them.
+* :func:`asks_specifics` — the question wants details (具体、标准、模板、条件、流程、名单、举例 …)
+  in a sentence that asks: a passage on the topic often lacks them.
 * :func:`defers` — the passage leaves the matter to another text (具体办法由国务院……制定、
   按照国家有关规定、另行规定、从其规定): the details asked for are in a text the corpus does not hold.
 * :func:`cites_text` — the clerk quotes what a text already says (“条例说……”、“要点里提到……”)
@@ -34,14 +34,30 @@ _DEFERS = re.compile(
     r"|按照[^。；]{0,12}规定办理|依照[^。；]{0,16}规定办理"
 )
 _CITES = re.compile(r"(?:条例|要点|法|规定|指南|文件|上面)里?(?:说|提到|写着|讲)")
+# a place (省、市、县、区) — not the same character in another word: 省事、节省, 市场、市民, 区分、社区、小区
+_PLACE = r"(?<![节反社小地园景片辖城山街])(?:省(?![事心得时钱力略去])|市(?![场民])|县|区(?![分别域间]))"
 _LOCAL = re.compile(
-    r"(?:我们|本|咱们?)?(?:省|市|县|区)(?:里|的|里的|级|统一的|政府的?)?[^，。？]{0,8}?"
+    rf"(?:我们|本|咱们?)?{_PLACE}(?:里|的|里的|级|统一的|政府的?)?[^，。？]{{0,8}}?"
     r"(?:实施办法|实施细则|办法|细则|标准|考核|模板|制度)"
 )
+_SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
+
+
+def asking_sentences(question: str) -> list[str]:
+    """Sentences that ask (end with a question mark; or the last one, unterminated)."""
+    parts = [s for s in _SENTENCE.findall(question) if s.strip()]
+    out = []
+    for i, s in enumerate(parts):
+        end = s.rstrip()[-1:]
+        if end in "？?" or (i == len(parts) - 1 and end not in "。！!"):
+            out.append(s)
+    return out
 
 
 def asks_specifics(question: str) -> bool:
-    return bool(_SPECIFICS.search(question))
+    """Details asked for in a sentence that asks; in the situation told before it the same words
+    name the information concerned (“来要同一份征收补偿标准。有没有更省事的办法？”)."""
+    return any(_SPECIFICS.search(s) for s in asking_sentences(question))
 
 
 def defers(text: str) -> bool:

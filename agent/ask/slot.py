@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from agent.ask.evidence import sentences
 from agent.ask.features import DOCUMENT_CUES, Candidate, document_key
+from agent.ask.scope import asking_sentences
 
 STATED_WITHIN = 3  # ranked passages searched for the value
 
@@ -50,7 +51,6 @@ _Q_OTHER = re.compile(
     r"|(?P<fee>收多少|交多少|标准是多少|每[页件份次]\S{0,3}?多少|多少钱)"
     r"|(?P<month>几月份|几月几[日号]|几号之前|几号以前)"
 )
-_SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]?")
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 _FEE_NAME = re.compile(r"[\u4e00-\u9fff]{1,4}费")
 # what a clause states
@@ -108,20 +108,9 @@ def _clause_at(text: str, pos: int) -> str:
     return text[start : min(ends) if ends else len(text)]
 
 
-def _asking_sentences(question: str) -> list[str]:
-    """Sentences that ask (end with a question mark; or the last one, unterminated)."""
-    parts = [s for s in _SENTENCE.findall(question) if s.strip()]
-    out = []
-    for i, s in enumerate(parts):
-        end = s.rstrip()[-1:]
-        if end in "？?" or (i == len(parts) - 1 and end not in "。！!"):
-            out.append(s)
-    return out
-
-
 def asked_value(question: str) -> Slot | None:
     """The value the question asks for, or None (see the module docstring)."""
-    for sent in _asking_sentences(question):
+    for sent in asking_sentences(question):
         for m in _Q_UNIT.finditer(sent):
             if "还是" in _clause_at(sent, m.start()):
                 continue  # a choice (填多少钱还是多少件？), not a value asked for
@@ -159,7 +148,7 @@ def claimed_values(question: str) -> list[Slot]:
     “15个工作日内回复，对吧？”、“定永久还是30年？”): a passage that answers it has a value of that
     kind to compare. Dates and years (2019年、1月底、三年前) and numbers told as background are not."""
     out = []
-    for sent in _asking_sentences(question):
+    for sent in asking_sentences(question):
         if not _CONFIRM.search(sent):
             continue  # a number told as background (三年没动过了、一个月提了几百个), not put to the test
         for m in _CLAIM.finditer(sent):
