@@ -317,6 +317,17 @@ def test_failed_rewrite_still_answers(llm_server: Any, shared_index: Path) -> No
     assert not answer.refused and any("问题改写失败" in n for n in answer.notices)
 
 
+def test_llm_answer_to_a_question_resting_on_an_old_rule_says_so(llm_server: Any, shared_index: Path) -> None:
+    llm_server.on(REWRITE_MARK, "申请获取政府信息 申请人")
+    key27 = "[条例 第二十七条]"
+    llm_server.default_reply = f"公民、法人或者其他组织可以向行政机关申请获取相关政府信息{key27}。"
+    answer = ask("申请人说不出查这个有什么科研上的特殊需要，我们能不给吗？", _llm(llm_server, shared_index))
+    prompt = [r.last_user_message for r in llm_server.requests if r.path.endswith("/chat/completions")][-1]
+    assert key27 in prompt  # the current article is among the passages the model reads
+    assert not answer.refused and answer.citations[0].key == key27
+    assert "[2007条例 第十三条]" in answer.answer and "不能作为现行依据" in answer.answer
+
+
 @pytest.mark.parametrize(
     ("question", "key"),
     [

@@ -56,6 +56,10 @@ SETS = {
     "colloquial9": ROOT / "eval/ask/colloquial9.yaml",
     # round 4's second held-out set (heldout9), scored once on the same model (RESULTS §12), spent; not fitted on
     "colloquial10": ROOT / "eval/ask/colloquial10.yaml",
+    # round 5's two held-out sets (heldout11, heldout12; the tenth was lost with its machine), each scored
+    # once (RESULTS §13), spent; not fitted on
+    "colloquial11": ROOT / "eval/ask/colloquial11.yaml",
+    "colloquial12": ROOT / "eval/ask/colloquial12.yaml",
     "questions": ROOT / "eval/ask/questions.yaml",
     "heldout": ROOT / "eval/ask/heldout.yaml",
 }
