@@ -60,6 +60,8 @@ SETS = {
     # once (RESULTS §13), spent; not fitted on
     "colloquial11": ROOT / "eval/ask/colloquial11.yaml",
     "colloquial12": ROOT / "eval/ask/colloquial12.yaml",
+    # round 5's third held-out set (heldout13), scored once on the shipped model (RESULTS §13), spent; not fitted on
+    "colloquial13": ROOT / "eval/ask/colloquial13.yaml",
     "questions": ROOT / "eval/ask/questions.yaml",
     "heldout": ROOT / "eval/ask/heldout.yaml",
 }
