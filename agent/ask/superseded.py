@@ -70,12 +70,10 @@ class Supersession:
     def current_sentence(self) -> str:
         """The sentence of the current article closest to the superseded one (shared characters)."""
         assert self.current is not None
-        old = set(self.passage.text)
         sents = [s for s in re.split(r"(?<=[。；])", self.current.text) if len(s.strip()) >= 6]
         if not sents:
             return _first_sentence(self.current.text)
-        best = max(sents, key=lambda s: (len(old & set(s)) / (len(set(s)) or 1), -sents.index(s)))
-        return best.strip()
+        return closest(sents, self.passage.text).strip()
 
     def notice(self) -> str:
         now = f"现行规定见{self.current.key}。" if self.current else ""
@@ -86,6 +84,13 @@ class Supersession:
 
         assert self.current is not None
         return passage_citation(self.current, [self.current_sentence()])
+
+
+def closest(sentences: Sequence[str], reference: str) -> str:
+    """The sentence sharing the largest share of its characters with ``reference`` (the earlier
+    one on a tie)."""
+    ref = set(reference)
+    return max(sentences, key=lambda s: (len(ref & set(s)) / (len(set(s)) or 1), -sentences.index(s)))
 
 
 def _first_sentence(text: str) -> str:
@@ -152,25 +157,20 @@ class Invocation:
 
     def line(self) -> str:
         s = self.supersession
-        assert s.current is not None
         used = "”“".join(self.used)
         return (
             f"注意：问题中的“{used}”出自{s.passage.key}：【{self.old_sentence()}】{s.note}"
-            f"现行规定见{s.current.key}：【{self.current_sentence()}】"
+            f"现行规定见{self.current.key}：【{self.current_sentence()}】"
         )
 
     def current_sentence(self) -> str:
         """The sentence of the current article closest to the old sentence the question uses."""
-        assert self.supersession.current is not None
-        old = set(flat(self.old_sentence()))
         sents = [
-            x.strip()
-            for x in re.split(r"(?<=[。；])|\n+", self.supersession.current.text)
-            if x and len(x.strip()) >= 6
+            x.strip() for x in re.split(r"(?<=[。；])|\n+", self.current.text) if x and len(x.strip()) >= 6
         ]
         if not sents:
             return self.supersession.current_sentence()
-        return max(sents, key=lambda x: (len(old & set(x)) / (len(set(x)) or 1), -sents.index(x)))
+        return closest(sents, flat(self.old_sentence()))
 
     def old_sentence(self) -> str:
         text = self.supersession.passage.text
@@ -202,27 +202,21 @@ def invoked(question: str, claimed: Sequence[str] = ()) -> Invocation | None:
         pairs += [(a, b, ()) for a, b in rule.articles]
         for article, current, cues in pairs:
             used = [c for c in cues if c in q]
-            changed = _values_changed(rule, article, current, values) if values else []
-            used += changed
-            if not used:
+            if not used and not values:
                 continue
             old = current_article(rule.document, article)
             now = current_article(rule.current_document, current)
             if old is None or now is None:
+                continue
+            changed = [v for v in values if v in flat(old.text) and v not in flat(now.text)]
+            used += changed
+            if not used:
                 continue
             score = (sum(len(u) for u in used), len(set(q) & set(flat(old.text))))
             if best is None or score > best[0]:
                 found = tuple(dict.fromkeys(used))
                 best = (score, Invocation(found, Supersession(old, rule.note, now), tuple(changed)))
     return best[1] if best else None
-
-
-def _values_changed(rule: Rule, article: str, current: str, values: Sequence[str]) -> list[str]:
-    old = current_article(rule.document, article)
-    now = current_article(rule.current_document, current)
-    if old is None or now is None:
-        return []
-    return [v for v in values if v in flat(old.text) and v not in flat(now.text)]
 
 
 def supersessions(passages: Sequence[Passage], g: Any = None) -> list[Supersession]:
