@@ -62,6 +62,15 @@ P30 = _passage(
         ("咱们县里信息公开到底归谁管？", "who"),
         ("一个人一年申请多少件才算明显超过合理范围？", "count"),
         ("申请内容不明确怎么处理？", "none"),
+        ("门户网站支持IPv6，要点给的最后期限是什么时候？", "when"),  # 期限是什么时候: a date, not a span
+        ("3月31号之前挂出来就行吧？", "when"),
+        # what is asked is read in the sentences that ask, not in the situation told before them
+        ("要翻十几年前的老档案，二十个工作日弄不完。最多能推多久？", "span"),
+        ("办公室清库房，有一堆十几年前的旧档案，能不能自己碎掉？", "none"),  # 十几年前: a time ago
+        ("那几件借申请的名义来投诉的，表三里放在哪一行？", "none"),  # 那几件: those few
+        ("信访复核要开听证，要通知哪些人、提前几天？", "span"),  # 提前几天 still asks
+        ("局里要出台一项政策，要点要求拍板之前要做什么？", "none"),  # 之前 after an act, not a date
+        ("窗口收了个申请，收费明细还没出。这件怎么登记？", "none"),  # 收费 only in the situation told
     ],
 )
 def test_what_a_question_asks_for(question: str, kind: str) -> None:
@@ -75,6 +84,7 @@ def test_a_sentence_gives_what_is_asked_or_not() -> None:
     assert gives(asked_for("最晚哪天交？"), "应当在每年1月31日前提交")
     assert not gives(asked_for("要挂几年？"), "应当自该政府信息形成或者变更之日起20个工作日内予以公开")
     assert gives(asked_for("该找谁来确定？"), "报有关主管部门或者保密行政管理部门确定")
+    assert gives(asked_for("最后期限是什么时候？"), "在今年年底前，要实现门户网站支持互联网协议第6版")
     assert named_item("上海民宗局2022年要点第四部分的第（三）条讲的是啥？") == "四（三）"
 
 

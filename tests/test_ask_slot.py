@@ -50,6 +50,7 @@ def test_a_value_asked_for_is_found(question: str, kind: str, unit: str) -> None
         "网站上收到几条市民留言，要点对这个有要求吗？",  # 几条 + a noun: context
         "每条信息得列哪几项？",  # an enumeration, not a count
         "表二行政处罚那格，填罚了多少钱还是填多少件？",  # a choice between two things
+        "年报表二里行政处罚那一格，是填罚了多少钱，还是填多少件？",  # the same choice across a comma
         "这个申请要不要受理？",
         "申请人说他三天前就寄了。我们还没收到。",  # no question asked
     ],

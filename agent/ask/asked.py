@@ -18,9 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agent.ask.scope import asking_sentences
+
 _NUM = r"(?:\d+|[一二两三四五六七八九十百千]+)"
 _SPAN = re.compile(rf"{_NUM}\s*(?:个)?\s*(?:工作日|日|天|个月|月|年|小时|周)")
-_DATE = re.compile(rf"{_NUM}\s*月\s*{_NUM}\s*日|每年|年度|当场|立即|及时|之日起")
+_DATE = re.compile(
+    rf"{_NUM}\s*月\s*{_NUM}\s*日|每年|年度|当场|立即|及时|之日起|年底|年末|月底|月末|年内|底前"
+)
 _YEARS = re.compile(rf"{_NUM}\s*年")
 _MONTHS = re.compile(rf"{_NUM}\s*(?:个)?月|{_NUM}\s*月\s*{_NUM}\s*日")
 _AMOUNT = re.compile(rf"{_NUM}\s*(?:元|万元|块)")
@@ -33,8 +37,16 @@ _COUNT_UNIT = re.compile(rf"{_NUM}\s*(?:件|个|次|人|名|项|份|条|页)")
 # question cues, most specific first
 _Q_YEARS = re.compile(r"(?:几|多少)\s*年")
 _Q_MONTHS = re.compile(r"(?:几|多少)\s*(?:个)?月")
-_Q_SPAN = re.compile(r"(?:几|多少)\s*(?:个)?\s*(?:工作日|天|日)|多久|多长时间|多少时间|时限|期限是|什么期限")
-_Q_WHEN = re.compile(r"什么时候|哪天|几号|最晚|截止|之前|以前.*?(?:挂|交|公布|报)|多长|时间内")
+_Q_SPAN = re.compile(
+    r"(?:几|多少)\s*(?:个)?\s*(?:工作日|天|日)|多久|多长时间|多少时间|时限|期限是(?!什么时候|哪)|什么期限"
+)
+# “之前” asks a date only after one (3月31号之前挂出来就行吧？), not after an act (拍板之前要做什么？)
+_Q_WHEN = re.compile(
+    r"什么时候|哪天|几号|最晚|截止|(?:号|日|月|底|末)(?:之前|以前)|以前.*?(?:挂|交|公布|报)|多长|时间内"
+    r"|什么时间|时间节点|最后期限"
+)
+# 几 that is not a question: an approximate number (十几年前、好几天、那几件、几十页) — 提前几天 still asks
+_APPROX = re.compile(r"(?<=[十百千好这那头近上])几|(?<!提前)(?<=前)几|几(?=[十百千])")
 _Q_AMOUNT = re.compile(r"多少钱|多少元|多少万|收多少|交多少|标准是多少|金额|什么标准|多少.{0,3}费")
 _Q_FEE_WHETHER = re.compile(r"交钱|收费|收钱|费用|复印费|邮费|成本")
 _Q_COUNT = re.compile(r"(?:几|多少)\s*(?:个|件|次|人|名|项|份|条|位|页|分)")
@@ -51,7 +63,10 @@ class Asked:
 
 
 def asked_for(question: str) -> Asked:
-    q = question
+    """What the question asks for, read in the sentences that ask (agent.ask.scope): the
+    situation told before them (“十几年前的老档案，二十个工作日肯定弄不完。最多能推多久？”) is
+    context, not what is asked."""
+    q = _APPROX.sub("△", "".join(asking_sentences(question)) or question)
     if _Q_AMOUNT.search(q):
         return Asked("amount")
     if _Q_YEARS.search(q):

@@ -108,11 +108,20 @@ def _clause_at(text: str, pos: int) -> str:
     return text[start : min(ends) if ends else len(text)]
 
 
+def _choice(sent: str, pos: int) -> bool:
+    """The interrogative at ``pos`` is one side of a choice: “还是” in its clause (填多少钱还是多少件),
+    or between it and another interrogative of the sentence (是填罚了多少钱，还是填多少件？)."""
+    if "还是" in _clause_at(sent, pos):
+        return True
+    others = [m.start() for r in (_Q_UNIT, _Q_OTHER) for m in r.finditer(sent) if m.start() != pos]
+    return any("还是" in sent[min(pos, o) : max(pos, o)] for o in others)
+
+
 def asked_value(question: str) -> Slot | None:
     """The value the question asks for, or None (see the module docstring)."""
     for sent in asking_sentences(question):
         for m in _Q_UNIT.finditer(sent):
-            if "还是" in _clause_at(sent, m.start()):
+            if _choice(sent, m.start()):
                 continue  # a choice (填多少钱还是多少件？), not a value asked for
             if not _AFTER.match(sent, m.end()):
                 continue
@@ -121,7 +130,7 @@ def asked_value(question: str) -> Slot | None:
             for kind, units in (("span", _SPAN_UNITS), ("amount", _AMOUNT_UNITS), ("count", _COUNT_UNITS)):
                 if re.fullmatch(units, raw):
                     return _per_time(Slot(kind, "" if kind == "amount" else unit, m.group(0)), sent, m.end())
-        m2 = next((m for m in _Q_OTHER.finditer(sent) if "还是" not in _clause_at(sent, m.start())), None)
+        m2 = next((m for m in _Q_OTHER.finditer(sent) if not _choice(sent, m.start())), None)
         if m2:
             kind = {"long": "span", "pct": "percent", "fee": "amount", "month": "month"}[str(m2.lastgroup)]
             return _per_time(Slot(kind, "", m2.group(0)), sent, m2.end())
