@@ -203,3 +203,32 @@ def test_a_known_gap_makes_a_sure_answer_unsure_and_is_named_in_a_refusal() -> N
     refused = flagged.model_copy(update={"answerable": False, "probability": 0.1})
     line = refusal_line(refused)
     assert line.startswith("语料中未找到依据") and gap in line and "不是条文原文" in line
+
+
+def _candidate(doc: str, title: str, text: str) -> Any:
+    from agent.ask.citations import Passage
+    from agent.ask.features import Candidate
+
+    p = Passage(
+        key="[x]",
+        document=Path(doc).name,
+        doc_id=doc,
+        title=title,
+        kind="regulation",
+        locator="第一条",
+        section_path="第一条",
+        text=text,
+    )
+    return Candidate(passage=p)
+
+
+def test_a_law_named_only_in_the_situation_told_does_not_shut_out_the_tiaoli() -> None:
+    tiaoli = _candidate(
+        "corpus/regulations/zfxxgk-tiaoli-2019.md", "中华人民共和国政府信息公开条例", "20个工作日"
+    )
+    dangan = _candidate("corpus/regulations/dangan-fa-2020.md", "中华人民共和国档案法", "二十五年")
+    told = "这件申请要翻十几年前的老档案，二十个工作日弄不完。最多能推多久？"
+    assert slot.admissible(told, tiaoli) and slot.admissible(told, dangan)
+    asked = "移交档案馆的文件，最多能推迟多少年开放？"  # named in the sentence that asks: that law only
+    assert slot.admissible(asked, dangan) and not slot.admissible(asked, tiaoli)
+    assert not slot.admissible("答复最多能推多久？", dangan)  # named nowhere: no other law
