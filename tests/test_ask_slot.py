@@ -27,6 +27,8 @@ def offline(shared_index: Path) -> Any:
         ("一页收多少钱？", "amount", ""),
         ("一年申请多少件以上才算明显超过合理范围？", "count", "件"),
         ("在考核里占多少分？", "count", "分"),
+        ("政务公开工作人员每年培训要满多少学时？", "count", "学时"),
+        ("科级干部的办公室最多能占多少平方米？", "count", "平方米"),
         ("评估要在几月份之前做完？", "month", ""),
         ("信息处理费怎么收？按页还是按件，多少钱一件？", "amount", ""),  # the choice is another clause
         ("公开目录隔多长时间得更新一次？", "frequency", ""),  # a span “per time”: how often

@@ -34,7 +34,7 @@ STATED_WITHIN = 3  # ranked passages searched for the value
 _NUM = r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十][零一二两三四五六七八九十百千万]*)"
 _SPAN_UNITS = r"个?\s*(?:工作日|天|日|周|星期|个月|月|年|小时)"
 _AMOUNT_UNITS = r"(?:块钱|块|元|万元|钱)"
-_COUNT_UNITS = r"(?:件|次|分|页|位|人|名|份|家|批)"
+_COUNT_UNITS = r"(?:件|次|分|页|位|人|名|份|家|批|学时|课时|台|平方米|平米)"
 _NOT_BEFORE = "好十这那前头近上最哪"  # 好几天、十几年、这几天、前几年、哪几项: not a value asked for
 # what may follow the asked unit: a limit or threshold word (几天内答复、多少件以上才算), or the end
 # of its clause after a little filler (留几天合适？、一年叫几次？)

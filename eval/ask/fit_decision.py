@@ -62,6 +62,10 @@ SETS = {
     "colloquial12": ROOT / "eval/ask/colloquial12.yaml",
     # round 5's third held-out set (heldout13), scored once on the shipped model (RESULTS §13), spent; not fitted on
     "colloquial13": ROOT / "eval/ask/colloquial13.yaml",
+    # round 6's two held-out sets (heldout14, heldout15), each scored once on a990798 (RESULTS §14), spent;
+    # not fitted on
+    "colloquial14": ROOT / "eval/ask/colloquial14.yaml",
+    "colloquial15": ROOT / "eval/ask/colloquial15.yaml",
     "questions": ROOT / "eval/ask/questions.yaml",
     "heldout": ROOT / "eval/ask/heldout.yaml",
 }
