@@ -66,6 +66,8 @@ SETS = {
     # not fitted on
     "colloquial14": ROOT / "eval/ask/colloquial14.yaml",
     "colloquial15": ROOT / "eval/ask/colloquial15.yaml",
+    # round 6's third held-out set (heldout16), scored once on 3456e9a (RESULTS §14), spent; not fitted on
+    "colloquial16": ROOT / "eval/ask/colloquial16.yaml",
     "questions": ROOT / "eval/ask/questions.yaml",
     "heldout": ROOT / "eval/ask/heldout.yaml",
 }
