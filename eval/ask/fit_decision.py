@@ -68,6 +68,8 @@ SETS = {
     "colloquial15": ROOT / "eval/ask/colloquial15.yaml",
     # round 6's third held-out set (heldout16), scored once on 3456e9a (RESULTS §14), spent; not fitted on
     "colloquial16": ROOT / "eval/ask/colloquial16.yaml",
+    # round 6's fourth held-out set (heldout17), scored once on a84a2b7 (same ask as 3456e9a; RESULTS §14); not fitted on
+    "colloquial17": ROOT / "eval/ask/colloquial17.yaml",
     "questions": ROOT / "eval/ask/questions.yaml",
     "heldout": ROOT / "eval/ask/heldout.yaml",
 }
