@@ -29,6 +29,7 @@ def offline(shared_index: Path) -> Any:
         ("在考核里占多少分？", "count", "分"),
         ("政务公开工作人员每年培训要满多少学时？", "count", "学时"),
         ("科级干部的办公室最多能占多少平方米？", "count", "平方米"),
+        ("下个月去省里参加培训，住宿费一天能报多少？", "amount", ""),  # 报多少: an amount
         ("评估要在几月份之前做完？", "month", ""),
         ("信息处理费怎么收？按页还是按件，多少钱一件？", "amount", ""),  # the choice is another clause
         ("公开目录隔多长时间得更新一次？", "frequency", ""),  # a span “per time”: how often

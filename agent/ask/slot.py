@@ -5,7 +5,7 @@ value does not answer it (“给申请人留几天补正？” — nothing in th
 the 补正 itself). :func:`asked_value` finds the value a question asks for, strictly: only an
 interrogative with a unit in a sentence that asks, at the end of its clause or before words
 like 内、才、以上 (“好几天”、“十几年前”、“收到几条留言，…有要求吗？”、“哪几项” are context or an
-enumeration, not a value asked for). :func:`stated_by` looks for a clause of the first few
+enumeration, not a value asked for); 报多少、补多少、赔多少、罚多少 ask an amount. :func:`stated_by` looks for a clause of the first few
 ranked passages with a number of that kind (a day count for 几天, an amount for 多少钱, a number
 of 件 for 多少件); “不收取费用” states an amount only when the question does not name another
 fee (信息处理费、诉讼费 …); a passage of a law the question neither names nor implies
@@ -48,7 +48,7 @@ _Q_UNIT = re.compile(
 _Q_OTHER = re.compile(
     r"(?P<long>多久|多长时间|多长期限|多少时间|多长)"
     r"|(?P<pct>百分之几|百分之多少|多大比例|多少比例|比例[^，,。；;？?]{0,4}?多少|占比多少|几成)"
-    r"|(?P<fee>收多少|交多少|标准是多少|每[页件份次]\S{0,3}?多少|多少钱)"
+    r"|(?P<fee>收多少|交多少|[报补赔罚]多少|标准是多少|每[页件份次]\S{0,3}?多少|多少钱)"
     r"|(?P<month>几月份|几月几[日号]|几号之前|几号以前)"
 )
 _CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
