@@ -70,6 +70,8 @@ SETS = {
     "colloquial16": ROOT / "eval/ask/colloquial16.yaml",
     # round 6's fourth held-out set (heldout17), scored once on a84a2b7 (same ask as 3456e9a; RESULTS §14); not fitted on
     "colloquial17": ROOT / "eval/ask/colloquial17.yaml",
+    # round 6's fifth held-out set (heldout18), scored once on 07f4fc4 (RESULTS §14); not fitted on
+    "colloquial18": ROOT / "eval/ask/colloquial18.yaml",
     "questions": ROOT / "eval/ask/questions.yaml",
     "heldout": ROOT / "eval/ask/heldout.yaml",
 }
