@@ -72,6 +72,8 @@ SETS = {
     "colloquial17": ROOT / "eval/ask/colloquial17.yaml",
     # round 6's fifth held-out set (heldout18), scored once on 07f4fc4 (RESULTS §14); not fitted on
     "colloquial18": ROOT / "eval/ask/colloquial18.yaml",
+    # round 6's sixth held-out set (heldout19), scored once on fb14a82 (RESULTS §14); not fitted on
+    "colloquial19": ROOT / "eval/ask/colloquial19.yaml",
     "questions": ROOT / "eval/ask/questions.yaml",
     "heldout": ROOT / "eval/ask/heldout.yaml",
 }
