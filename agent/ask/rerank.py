@@ -9,8 +9,9 @@
    probability and its margin over the second passage, and the situation view (how near the
    question is to any situation; whether the item's situations ask what the question asks) and
    the limit view (how much nearer the question is to what the corpus does not answer —
-   corpus/limits — than to what it does) says whether to answer or to say “语料中未找到依据”; its threshold maximises answered
-   answerable plus refused unanswerable questions on the fitting data.
+   corpus/limits — than to what it does) says whether to answer or to say “语料中未找到依据”. Its
+   threshold (hybrid) balances acc@3 and refusal on the colloquial sets it was not fitted on
+   (``python eval/ask/balance_threshold.py --save``; RESULTS §14).
 
 Both are fitted by ``python eval/ask/fit_decision.py`` (labelled questions:
 eval/ask/colloquial.yaml and eval/ask/questions.yaml; never eval/ask/heldout.yaml) and stored in

@@ -1,6 +1,7 @@
 """Fit the re-ranker and the answerability decision of `ask` (writes agent/ask/fitted.json).
 
     python eval/ask/fit_decision.py            # fit, print the figures, save
+    python eval/ask/balance_threshold.py --save  # then the hybrid threshold shipped since round 6
     python eval/ask/fit_decision.py --dry-run  # fit and print only
 
     python eval/ask/fit_decision.py --dry-run --cv --cache=/tmp/g.pkl  # + 3-fold CV, cached retrieval
@@ -322,6 +323,8 @@ def main() -> None:
     if not dry:
         rerank.save_fitted(models)
         print(f"\nsaved {rerank.FITTED}")
+        # since round 6 the shipped hybrid threshold is the balanced one (RESULTS §14)
+        print("then: python eval/ask/balance_threshold.py --save  (the shipped hybrid threshold)")
 
 
 if __name__ == "__main__":
