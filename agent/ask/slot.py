@@ -5,15 +5,16 @@ value does not answer it (“给申请人留几天补正？” — nothing in th
 the 补正 itself). :func:`asked_value` finds the value a question asks for, strictly: only an
 interrogative with a unit in a sentence that asks, at the end of its clause or before words
 like 内、才、以上 (“好几天”、“十几年前”、“收到几条留言，…有要求吗？”、“哪几项” are context or an
-enumeration, not a value asked for); 报多少、补多少、赔多少、罚多少 ask an amount. :func:`stated_by` looks for a clause of the first few
-ranked passages with a number of that kind (a day count for 几天, an amount for 多少钱, a number
-of 件 for 多少件); “不收取费用” states an amount only when the question does not name another
-fee (信息处理费、诉讼费 …); a passage of a law the question neither names nor implies
+enumeration, not a value asked for), or 报多少、补多少、赔多少、罚多少 for an amount; one side of a
+choice (是填多少钱，还是填多少件？) is not asked. :func:`stated_by` looks for a clause of the first
+few ranked passages with a number of that kind (a day count for 几天, an amount for 多少钱, a
+number of 件 for 多少件); “不收取费用” states an amount only when the question does not name
+another fee (信息处理费、诉讼费 …); a passage of a law the question neither names nor implies
 (行政复议法's ten days for a 复议 application's 补正) does not count, nor a passage of another
-document than the one the question names.
+document than the one a sentence that asks names.
 
-    slot = asked_value("补正通知里给申请人留几天补正合适？")   # Slot(kind="span", unit="天", cue="几天")
-    stated_by(slot, question, ranked)                          # None → `ask` refuses and says why
+    slot = asked_value("补正通知里给申请人留几天合适？")   # Slot(kind="span", unit="天", cue="几天")
+    stated_by(slot, question, ranked)                      # None → `ask` refuses and says why
 
 The check is one-sided: a stated value does not make a question answerable (the model decides);
 a value asked for and stated nowhere near the top makes it unanswerable.
